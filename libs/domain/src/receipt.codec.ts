@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { type DomainEvent, type DomainEventType, EVENT_SCHEMA_VERSION } from './receipt.events';
+import { ID_PATTERN } from './streams';
+
+const id = z.string().regex(ID_PATTERN);
+const sequence = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const cursor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const time = z.iso.datetime();
+
+const schemas = {
+  message_sent: z.object({
+    conversationId: id,
+    messageId: id,
+    senderId: id,
+    sequence,
+    recipientIds: z.array(id),
+    sentAt: time,
+  }),
+  message_delivered: z.object({
+    conversationId: id,
+    messageId: id,
+    sequence,
+    senderId: id,
+    userId: id,
+    deviceId: id,
+    deliveredAt: time,
+  }),
+  conversation_read: z.object({
+    conversationId: id,
+    userId: id,
+    deviceId: id.nullable(),
+    readUpToSequence: sequence,
+    previousReadUpToSequence: cursor,
+    receiptsShared: z.boolean(),
+    readAt: time,
+  }),
+  read_receipts_changed: z.object({ userId: id, enabled: z.boolean(), changedAt: time }),
+} satisfies Record<DomainEventType, z.ZodType>;
+
+export const isDomainEventType = (type: string): type is DomainEventType => type in schemas;
+
+/**
+ * Turns a stored event back into a domain event, checking its shape, so a corrupt or foreign
+ * record stops at the boundary instead of inside a projection.
+ */
+export const decodeEvent = (type: string, schemaVersion: number, data: unknown): DomainEvent => {
+  if (!isDomainEventType(type)) throw new Error(`Unknown event type '${type}'`);
+  if (schemaVersion !== EVENT_SCHEMA_VERSION) {
+    throw new Error(`Unsupported schema version ${schemaVersion} of '${type}'`);
+  }
+  return { type, data: schemas[type].parse(data) } as DomainEvent;
+};

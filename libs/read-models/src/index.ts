@@ -1,0 +1,3 @@
+export * from './message-receipts.read-model';
+export * from './read-cursors.read-model';
+export * from './read-model.changes';

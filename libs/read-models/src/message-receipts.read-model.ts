@@ -1,0 +1,87 @@
+/** A registered message as the read side keeps it. */
+export type MessageDocument = Readonly<{
+  conversationId: string;
+  messageId: string;
+  sequence: number;
+  senderId: string;
+  sentAt: string;
+  recipientCount: number;
+}>;
+
+/**
+ * One recipient of one message, as the store can answer it with one row per recipient and one
+ * index seek into that recipient's read steps: no row is written per message when they read.
+ */
+export type RecipientFacts = Readonly<{
+  userId: string;
+  deliveredAt: string | null;
+  deliveredDeviceId: string | null;
+  /** First read step covering the message that the reader shared (receipts on). */
+  sharedRead: Readonly<{ at: string; deviceId: string | null }> | null;
+  /** First read step covering the message, shared or not. */
+  anyReadAt: string | null;
+}>;
+
+export type RecipientReceipt =
+  | Readonly<{ userId: string; status: 'sent' }>
+  | Readonly<{ userId: string; status: 'delivered'; deliveredAt: string; deviceId: string | null }>
+  | Readonly<{
+      userId: string;
+      status: 'read';
+      deliveredAt: string;
+      readAt: string;
+      deviceId: string | null;
+    }>;
+
+export type MessageSummary = Readonly<{
+  messageId: string;
+  sequence: number;
+  totalRecipients: number;
+  deliveredCount: number;
+  readCount: number;
+  /** The sender's tick: delivered once every recipient has it, read once every recipient read it. */
+  status: 'sent' | 'delivered' | 'read';
+}>;
+
+/** A read implies delivered; a read the reader did not share shows as delivered, never as read. */
+export const recipientReceipt = (facts: RecipientFacts): RecipientReceipt => {
+  const { userId, sharedRead } = facts;
+  const deliveredAt = earliest(facts.deliveredAt, facts.anyReadAt);
+  if (sharedRead) {
+    const deliveredAtOrRead = earliest(deliveredAt, sharedRead.at) ?? sharedRead.at;
+    return {
+      userId,
+      status: 'read',
+      deliveredAt: deliveredAtOrRead,
+      readAt: sharedRead.at,
+      deviceId: sharedRead.deviceId,
+    };
+  }
+  if (deliveredAt) {
+    return { userId, status: 'delivered', deliveredAt, deviceId: facts.deliveredDeviceId };
+  }
+  return { userId, status: 'sent' };
+};
+
+export const summarize = (
+  message: Pick<MessageDocument, 'messageId' | 'sequence' | 'recipientCount'>,
+  receipts: readonly RecipientReceipt[],
+): MessageSummary => {
+  const readCount = receipts.filter((r) => r.status === 'read').length;
+  const deliveredCount = receipts.filter((r) => r.status !== 'sent').length;
+  const total = message.recipientCount;
+  return {
+    messageId: message.messageId,
+    sequence: message.sequence,
+    totalRecipients: total,
+    deliveredCount,
+    readCount,
+    status: readCount === total ? 'read' : deliveredCount === total ? 'delivered' : 'sent',
+  };
+};
+
+const earliest = (a: string | null, b: string | null): string | null => {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+};

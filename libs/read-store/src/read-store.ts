@@ -1,0 +1,46 @@
+import type { GlobalPosition } from '@receipts/event-store';
+import type {
+  MessageDocument,
+  ReadCursorDocument,
+  ReadModelChange,
+  RecipientFacts,
+} from '@receipts/read-models';
+
+export const READ_STORE = Symbol('ReadStore');
+
+/** Where a projection stands in the log; stored with the read models it produced. */
+export interface CheckpointStore {
+  loadCheckpoint(projection: string): Promise<GlobalPosition | null>;
+  storeCheckpoint(projection: string, position: GlobalPosition): Promise<void>;
+}
+
+/**
+ * The read models. `apply` commits a batch of changes together with the projection's checkpoint:
+ * after a crash either both are there or neither, and every change is guarded by its key, so
+ * applying the same batch again changes nothing.
+ */
+export interface ReadStore extends CheckpointStore {
+  apply(
+    projection: string,
+    changes: readonly ReadModelChange[],
+    checkpoint: GlobalPosition,
+  ): Promise<void>;
+  /** Drops every read model and the checkpoint of a projection, for a rebuild from the log. */
+  reset(projection: string): Promise<void>;
+
+  findMessage(conversationId: string, messageId: string): Promise<MessageDocument | null>;
+  /** Messages with fromExclusive < sequence <= toInclusive, in sequence order, at most `limit`. */
+  messagesBetween(
+    conversationId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit: number,
+  ): Promise<MessageDocument[]>;
+  /** One entry per recipient of the message, in user id order. */
+  recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]>;
+  findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null>;
+  /** Every conversation cursor of the user, in conversation id order. */
+  cursorsOf(userId: string): Promise<ReadCursorDocument[]>;
+  totalUnread(userId: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+export const READ_STORE_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS messages (
+    conversation_id TEXT    NOT NULL,
+    sequence        INTEGER NOT NULL,
+    message_id      TEXT    NOT NULL,
+    sender_id       TEXT    NOT NULL,
+    sent_at         TEXT    NOT NULL,
+    recipient_count INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, sequence),
+    UNIQUE (conversation_id, message_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS recipient_receipts (
+    conversation_id  TEXT    NOT NULL,
+    sequence         INTEGER NOT NULL,
+    user_id          TEXT    NOT NULL,
+    delivered_at     TEXT,
+    delivered_device TEXT,
+    PRIMARY KEY (conversation_id, sequence, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS recipient_receipts_by_user
+    ON recipient_receipts (conversation_id, user_id, sequence);
+  CREATE TABLE IF NOT EXISTS read_cursors (
+    user_id           TEXT    NOT NULL,
+    conversation_id   TEXT    NOT NULL,
+    read_up_to        INTEGER NOT NULL,
+    shared_read_up_to INTEGER NOT NULL,
+    unread            INTEGER NOT NULL,
+    last_read_at      TEXT,
+    PRIMARY KEY (user_id, conversation_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS read_steps (
+    conversation_id TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    up_to           INTEGER NOT NULL,
+    read_at         TEXT    NOT NULL,
+    device_id       TEXT,
+    shared          INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, user_id, up_to)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS user_unread (
+    user_id TEXT    PRIMARY KEY,
+    total   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    projection TEXT    PRIMARY KEY,
+    position   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+export const READ_MODEL_TABLES = [
+  'messages',
+  'recipient_receipts',
+  'read_cursors',
+  'read_steps',
+  'user_unread',
+] as const;

@@ -1,0 +1,288 @@
+import Database from 'better-sqlite3';
+import type { GlobalPosition } from '@receipts/event-store';
+import {
+  type MessageDocument,
+  type ReadCursorDocument,
+  type ReadModelChange,
+  type RecipientFacts,
+  emptyCursor,
+  messageArrived,
+  moveCursor,
+} from '@receipts/read-models';
+import type { ReadStore } from './read-store';
+import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
+
+type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
+
+type CursorRow = {
+  user_id: string;
+  conversation_id: string;
+  read_up_to: number;
+  shared_read_up_to: number;
+  unread: number;
+  last_read_at: string | null;
+};
+type MessageRow = {
+  conversation_id: string;
+  sequence: number;
+  message_id: string;
+  sender_id: string;
+  sent_at: string;
+  recipient_count: number;
+};
+type FactsRow = {
+  user_id: string;
+  delivered_at: string | null;
+  delivered_device: string | null;
+  shared_read_at: string | null;
+  shared_read_device: string | null;
+  any_read_at: string | null;
+};
+
+/** A recipient's first read step covering the message: one seek on the steps' primary key. */
+const firstStep = (column: 'read_at' | 'device_id', sharedOnly: boolean): string =>
+  `(SELECT ${column} FROM read_steps s WHERE s.conversation_id = r.conversation_id
+     AND s.user_id = r.user_id AND s.up_to >= r.sequence ${sharedOnly ? 'AND s.shared = 1' : ''}
+     ORDER BY s.up_to LIMIT 1)`;
+
+/** The embedded read models: one SQLite file, each batch and its checkpoint in one transaction. */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly sql;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(READ_STORE_SCHEMA);
+    const prepare = (sql: string) => this.db.prepare(sql);
+    this.sql = {
+      insertMessage: prepare(
+        `INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      insertRecipient: prepare(
+        `INSERT OR IGNORE INTO recipient_receipts VALUES (?, ?, ?, NULL, NULL)`,
+      ),
+      deliver: prepare(
+        `UPDATE recipient_receipts SET delivered_at = ?, delivered_device = ?
+         WHERE conversation_id = ? AND sequence = ? AND user_id = ? AND delivered_at IS NULL`,
+      ),
+      insertStep: prepare(`INSERT OR IGNORE INTO read_steps VALUES (?, ?, ?, ?, ?, ?)`),
+      cursor: prepare(`SELECT * FROM read_cursors WHERE user_id = ? AND conversation_id = ?`),
+      upsertCursor: prepare(
+        `INSERT OR REPLACE INTO read_cursors VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      unreadAbove: prepare(
+        `SELECT COUNT(*) FROM recipient_receipts
+         WHERE conversation_id = ? AND user_id = ? AND sequence > ?`,
+      ).pluck(),
+      addTotal: prepare(
+        `INSERT INTO user_unread VALUES (?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET total = total + excluded.total`,
+      ),
+      total: prepare(`SELECT total FROM user_unread WHERE user_id = ?`).pluck(),
+      loadCheckpoint: prepare(`SELECT position FROM checkpoints WHERE projection = ?`)
+        .pluck()
+        .safeIntegers(true),
+      storeCheckpoint: prepare(`INSERT OR REPLACE INTO checkpoints VALUES (?, ?)`),
+      message: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND message_id = ?`),
+      messagesBetween: prepare(
+        `SELECT * FROM messages WHERE conversation_id = ? AND sequence > ? AND sequence <= ?
+         ORDER BY sequence LIMIT ?`,
+      ),
+      facts: prepare(
+        `SELECT r.user_id, r.delivered_at, r.delivered_device,
+           ${firstStep('read_at', true)} AS shared_read_at,
+           ${firstStep('device_id', true)} AS shared_read_device,
+           ${firstStep('read_at', false)} AS any_read_at
+         FROM recipient_receipts r WHERE r.conversation_id = ? AND r.sequence = ?
+         ORDER BY r.user_id`,
+      ),
+      cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
+    };
+  }
+
+  apply(
+    projection: string,
+    changes: readonly ReadModelChange[],
+    checkpoint: GlobalPosition,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const change of changes) this.applyOne(change);
+      this.sql.storeCheckpoint.run(projection, checkpoint);
+    })();
+    return Promise.resolve();
+  }
+
+  private applyOne(change: ReadModelChange): void {
+    switch (change.kind) {
+      case 'message_registered':
+        return this.registerMessage(change);
+      case 'message_delivered':
+        return this.deliver(change);
+      case 'cursor_moved':
+        return this.moveCursor(change);
+      default: {
+        const unexpected: never = change;
+        return unexpected;
+      }
+    }
+  }
+
+  private registerMessage(change: Change<'message_registered'>): void {
+    const { conversationId, sequence, recipientIds } = change;
+    const inserted = this.sql.insertMessage.run(
+      conversationId,
+      sequence,
+      change.messageId,
+      change.senderId,
+      change.sentAt,
+      recipientIds.length,
+    );
+    if (inserted.changes === 0) return;
+    for (const userId of recipientIds) {
+      this.sql.insertRecipient.run(conversationId, sequence, userId);
+      const before = this.cursor(userId, conversationId);
+      const after = messageArrived(before, sequence);
+      this.writeCursor(before, after);
+    }
+  }
+
+  private deliver(change: Change<'message_delivered'>): void {
+    this.sql.deliver.run(
+      change.deliveredAt,
+      change.deviceId,
+      change.conversationId,
+      change.sequence,
+      change.userId,
+    );
+  }
+
+  private moveCursor(change: Change<'cursor_moved'>): void {
+    const { conversationId, userId } = change;
+    const step = this.sql.insertStep.run(
+      conversationId,
+      userId,
+      change.readUpToSequence,
+      change.readAt,
+      change.deviceId,
+      change.receiptsShared ? 1 : 0,
+    );
+    if (step.changes === 0) return;
+    const before = this.cursor(userId, conversationId);
+    const after = moveCursor(before, change, (sequence) =>
+      Number(this.sql.unreadAbove.get(conversationId, userId, sequence)),
+    );
+    this.writeCursor(before, after);
+  }
+
+  private cursor(userId: string, conversationId: string): ReadCursorDocument {
+    const row = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
+    return row ? toCursor(row) : emptyCursor(userId, conversationId);
+  }
+
+  private writeCursor(before: ReadCursorDocument, after: ReadCursorDocument): void {
+    if (before === after) return;
+    this.sql.upsertCursor.run(
+      after.userId,
+      after.conversationId,
+      after.readUpTo,
+      after.sharedReadUpTo,
+      after.unread,
+      after.lastReadAt,
+    );
+    if (after.unread !== before.unread) {
+      this.sql.addTotal.run(after.userId, after.unread - before.unread);
+    }
+  }
+
+  loadCheckpoint(projection: string): Promise<GlobalPosition | null> {
+    return Promise.resolve((this.sql.loadCheckpoint.get(projection) as bigint | undefined) ?? null);
+  }
+
+  storeCheckpoint(projection: string, position: GlobalPosition): Promise<void> {
+    this.sql.storeCheckpoint.run(projection, position);
+    return Promise.resolve();
+  }
+
+  reset(projection: string): Promise<void> {
+    this.db.transaction(() => {
+      for (const table of READ_MODEL_TABLES) this.db.exec(`DELETE FROM ${table}`);
+      this.db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection);
+    })();
+    return Promise.resolve();
+  }
+
+  findMessage(conversationId: string, messageId: string): Promise<MessageDocument | null> {
+    const row = this.sql.message.get(conversationId, messageId) as MessageRow | undefined;
+    return Promise.resolve(row ? toMessage(row) : null);
+  }
+
+  messagesBetween(
+    conversationId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit: number,
+  ): Promise<MessageDocument[]> {
+    const rows = this.sql.messagesBetween.all(
+      conversationId,
+      fromExclusive,
+      toInclusive,
+      limit,
+    ) as MessageRow[];
+    return Promise.resolve(rows.map(toMessage));
+  }
+
+  recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {
+    const rows = this.sql.facts.all(conversationId, sequence) as FactsRow[];
+    return Promise.resolve(
+      rows.map((row) => ({
+        userId: row.user_id,
+        deliveredAt: row.delivered_at,
+        deliveredDeviceId: row.delivered_device,
+        sharedRead:
+          row.shared_read_at === null
+            ? null
+            : { at: row.shared_read_at, deviceId: row.shared_read_device },
+        anyReadAt: row.any_read_at,
+      })),
+    );
+  }
+
+  findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {
+    const row = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
+    return Promise.resolve(row ? toCursor(row) : null);
+  }
+
+  cursorsOf(userId: string): Promise<ReadCursorDocument[]> {
+    return Promise.resolve((this.sql.cursorsOf.all(userId) as CursorRow[]).map(toCursor));
+  }
+
+  totalUnread(userId: string): Promise<number> {
+    return Promise.resolve((this.sql.total.get(userId) as number | undefined) ?? 0);
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}
+
+const toCursor = (row: CursorRow): ReadCursorDocument => ({
+  userId: row.user_id,
+  conversationId: row.conversation_id,
+  readUpTo: row.read_up_to,
+  sharedReadUpTo: row.shared_read_up_to,
+  unread: row.unread,
+  lastReadAt: row.last_read_at,
+});
+
+const toMessage = (row: MessageRow): MessageDocument => ({
+  conversationId: row.conversation_id,
+  messageId: row.message_id,
+  sequence: row.sequence,
+  senderId: row.sender_id,
+  sentAt: row.sent_at,
+  recipientCount: row.recipient_count,
+});
