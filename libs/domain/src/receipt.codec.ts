@@ -37,7 +37,8 @@ const schemas = {
   read_receipts_changed: z.object({ userId: id, enabled: z.boolean(), changedAt: time }),
 } satisfies Record<DomainEventType, z.ZodType>;
 
-export const isDomainEventType = (type: string): type is DomainEventType => type in schemas;
+export const isDomainEventType = (type: string): type is DomainEventType =>
+  Object.hasOwn(schemas, type);
 
 /**
  * Turns a stored event back into a domain event, checking its shape, so a corrupt or foreign

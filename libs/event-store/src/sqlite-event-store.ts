@@ -102,11 +102,13 @@ export class SqliteEventStore implements EventStore {
       outcomes = this.db
         .transaction(() =>
           batch.map((append) => {
+            // A savepoint per append: one that fails (wrong revision, unstorable data, duplicate
+            // id) is rolled back alone instead of failing the appends committed with it.
             try {
-              return { ok: true as const, result: this.appendNow(append) };
+              const result = this.db.transaction(() => this.appendNow(append))();
+              return { ok: true as const, result };
             } catch (error) {
-              if (error instanceof WrongExpectedRevisionError) return { ok: false as const, error };
-              throw error;
+              return { ok: false as const, error };
             }
           }),
         )

@@ -161,6 +161,9 @@ export class SqliteReadStore implements ReadStore {
 
   private moveCursor(change: Change<'cursor_moved'>): void {
     const { conversationId, userId } = change;
+    const before = this.cursor(userId, conversationId);
+    // Only a step that moves the cursor belongs to its history: a stale one would misdate reads.
+    if (change.readUpToSequence <= before.readUpTo) return;
     const step = this.sql.insertStep.run(
       conversationId,
       userId,
@@ -170,7 +173,6 @@ export class SqliteReadStore implements ReadStore {
       change.receiptsShared ? 1 : 0,
     );
     if (step.changes === 0) return;
-    const before = this.cursor(userId, conversationId);
     const after = moveCursor(before, change, (sequence) =>
       Number(this.sql.unreadAbove.get(conversationId, userId, sequence)),
     );

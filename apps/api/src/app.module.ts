@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ReceiptCommandService, ReceiptMetrics } from '@receipts/application';
+import { EVENT_STORE, type EventStore } from '@receipts/event-store';
+import { ProjectionModule, StoresModule, loadConfig } from '@receipts/infrastructure';
+import { HealthController } from './health.controller';
+import { DevelopmentIdentity, IDENTITY_RESOLVER } from './identity';
+import { MessagesController } from './messages.controller';
+import { RealtimeModule } from './realtime.module';
+import { ReceiptsGateway } from './receipts.gateway';
+import { UsersController } from './users.controller';
+
+/** The API's composition root: every wiring decision of the API process is here. */
+@Module({
+  imports: [
+    LoggerModule.forRoot({
+      pinoHttp: { level: loadConfig().LOG_LEVEL, autoLogging: false, quietReqLogger: true },
+    }),
+    StoresModule,
+    RealtimeModule,
+    ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR === 'inline' }),
+  ],
+  controllers: [MessagesController, UsersController, HealthController],
+  providers: [
+    { provide: IDENTITY_RESOLVER, useClass: DevelopmentIdentity },
+    {
+      provide: ReceiptCommandService,
+      inject: [EVENT_STORE, ReceiptMetrics],
+      useFactory: (store: EventStore, metrics: ReceiptMetrics) =>
+        new ReceiptCommandService(store, metrics),
+    },
+    ReceiptsGateway,
+  ],
+})
+export class AppModule {}

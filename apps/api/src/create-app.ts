@@ -1,0 +1,26 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { AppModule } from './app.module';
+import { ReceiptErrorFilter } from './receipt-error.filter';
+
+/** Builds the API (REST, Socket.IO, OpenAPI at /docs) without listening, for main and for tests. */
+export const createApp = async (): Promise<NestExpressApplication> => {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ReceiptErrorFilter());
+  app.useBodyParser('json', { limit: '1mb' });
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('receipts')
+      .setDescription('Message delivery receipts: register messages, query receipts and unread counts. Socket.IO events are in docs/PROTOCOL.md.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document));
+  return app;
+};

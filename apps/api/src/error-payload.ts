@@ -1,0 +1,44 @@
+import { HttpStatus } from '@nestjs/common';
+import type { ErrorPayload } from '@receipts/contracts';
+import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
+
+const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  BATCH_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  UNKNOWN_CONVERSATION: HttpStatus.NOT_FOUND,
+  UNKNOWN_MESSAGE: HttpStatus.NOT_FOUND,
+  NOT_A_MEMBER: HttpStatus.FORBIDDEN,
+  NOT_A_RECIPIENT: HttpStatus.FORBIDDEN,
+  SEQUENCE_OUT_OF_RANGE: HttpStatus.UNPROCESSABLE_ENTITY,
+  MESSAGE_CONFLICT: HttpStatus.CONFLICT,
+  SEQUENCE_CONFLICT: HttpStatus.CONFLICT,
+  UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
+  CONCURRENCY_CONFLICT: HttpStatus.SERVICE_UNAVAILABLE,
+  STORE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** Any failure as a ReceiptError; what is not one already becomes INTERNAL, without its details. */
+export const asReceiptError = (error: unknown): ReceiptError => {
+  if (error instanceof ReceiptError) return error;
+  if (isBodyParserError(error)) {
+    return new ReceiptError('VALIDATION_FAILED', 'The request body is not valid JSON');
+  }
+  return new ReceiptError('INTERNAL', 'Internal error');
+};
+
+export const toErrorPayload = (error: ReceiptError): ErrorPayload & { details?: unknown } => ({
+  code: error.code,
+  message: error.message,
+  retryable: error.retryable,
+  ...(error.details ? { details: error.details } : {}),
+});
+
+export const httpStatusOf = (error: ReceiptError): HttpStatus => HTTP_STATUS[error.code];
+
+const isBodyParserError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  'type' in error &&
+  (error).type === 'entity.parse.failed';

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Principal, ReceiptCommandService, ReceiptQueryService } from '@receipts/application';
+import { idSchema, readReceiptsSettingSchema } from '@receipts/contracts';
+import { ReceiptError } from '@receipts/domain';
+import type { ReadCursorDocument, UserUnread } from '@receipts/read-models';
+import { ReadReceiptsSettingDto } from './dto';
+import { Caller, IdentityGuard } from './identity.guard';
+import { ZodBodyPipe } from './zod-body.pipe';
+
+const Id = new ZodBodyPipe(idSchema);
+
+@ApiTags('users')
+@ApiHeader({ name: 'x-user-id', required: false, description: 'Development identity of a user' })
+@UseGuards(IdentityGuard)
+@Controller('users/:userId')
+export class UsersController {
+  constructor(
+    private readonly commands: ReceiptCommandService,
+    private readonly queries: ReceiptQueryService,
+  ) {}
+
+  @Get('unread')
+  @ApiOperation({ summary: "All of a user's unread counts, with the total" })
+  unread(@Caller() caller: Principal, @Param('userId', Id) userId: string): Promise<UserUnread> {
+    return this.queries.userUnread(caller, userId);
+  }
+
+  @Get('conversations/:conversationId/unread')
+  @ApiOperation({ summary: "A user's read cursor and unread count in one conversation" })
+  conversationUnread(
+    @Caller() caller: Principal,
+    @Param('userId', Id) userId: string,
+    @Param('conversationId', Id) conversationId: string,
+  ): Promise<ReadCursorDocument> {
+    return this.queries.unread(caller, userId, conversationId);
+  }
+
+  @Put('settings/read-receipts')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Turn read receipts on or off (off: senders never see your reads)' })
+  async setReadReceipts(
+    @Caller() caller: Principal,
+    @Param('userId', Id) userId: string,
+    @Body(new ZodBodyPipe(readReceiptsSettingSchema)) body: ReadReceiptsSettingDto,
+  ): Promise<{ userId: string; readReceipts: boolean }> {
+    if (caller.kind !== 'user' || caller.userId !== userId) {
+      throw new ReceiptError('FORBIDDEN', 'Users change only their own settings');
+    }
+    await this.commands.setReadReceipts(userId, body.enabled, this.commands.now());
+    return { userId, readReceipts: body.enabled };
+  }
+}

@@ -1,0 +1,20 @@
+import { v5 as uuidv5 } from 'uuid';
+import { type DomainEvent, EVENT_SCHEMA_VERSION, eventKey } from '@receipts/domain';
+import type { EventToAppend } from '@receipts/event-store';
+
+const NAMESPACE = '6f1c3c8e-7a52-4b4e-9d43-0d7f5a1c2b90';
+
+export type Causation = Readonly<{ correlationId?: string; deviceId?: string | null }>;
+
+/** The same fact always gets the same event id, so the store recognises a retried append. */
+export const toEventToAppend = (event: DomainEvent, causation: Causation): EventToAppend => ({
+  id: uuidv5(eventKey(event), NAMESPACE),
+  type: event.type,
+  data: event.data,
+  metadata: {
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    correlationId: causation.correlationId,
+    causationId: causation.correlationId,
+    deviceId: causation.deviceId ?? null,
+  },
+});

@@ -1,0 +1,119 @@
+import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
+import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
+import { PROJECTED_EVENT_TYPES, projectEvent } from '@receipts/read-models';
+import type { ReadStore } from '@receipts/read-store';
+import type { ReceiptMetrics } from './receipt-metrics';
+import type { ReceiptNotifier } from './receipt-notifier';
+
+export type ProjectionRunnerOptions = Readonly<{
+  projection: string;
+  batchSize: number;
+  /** First wait after a failure; doubles up to `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  onError: (error: unknown) => void;
+}>;
+
+export type ProjectionStatus = Readonly<{ position: GlobalPosition | null; running: boolean }>;
+
+/**
+ * Follows the log from the projection's checkpoint, applies each batch to the read models
+ * together with the checkpoint, then pushes. After a failure it starts again from the committed
+ * checkpoint, so nothing is skipped and nothing is counted twice.
+ */
+export class ProjectionRunner {
+  private position: GlobalPosition | null = null;
+  private running = false;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly metrics: ReceiptMetrics,
+    private readonly notifier: ReceiptNotifier | null,
+    private readonly options: ProjectionRunnerOptions,
+  ) {}
+
+  status(): ProjectionStatus {
+    return { position: this.position, running: this.running };
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.running = true;
+    let backoff = this.options.backoffMs;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.follow(signal);
+        } catch (error) {
+          if (signal.aborted) break;
+          this.options.onError(error);
+          await sleep(backoff, signal);
+          backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Replays the whole log into emptied read models, without pushes. Returns events replayed. */
+  async rebuild(onProgress: (position: GlobalPosition, events: number) => void): Promise<number> {
+    await this.readStore.reset(this.options.projection);
+    let after: GlobalPosition = 0n;
+    let replayed = 0;
+    for (;;) {
+      const batch = await this.events.readAll({ after, maxCount: this.options.batchSize });
+      if (batch.length === 0) return replayed;
+      after = await this.applyBatch(batch);
+      replayed += batch.length;
+      onProgress(after, replayed);
+    }
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    const after = (await this.readStore.loadCheckpoint(this.options.projection)) ?? 0n;
+    this.position = after;
+    for await (const batch of this.events.subscribeToAll({
+      after,
+      batchSize: this.options.batchSize,
+      signal,
+    })) {
+      const domainEvents = toDomainEvents(batch);
+      this.position = await this.applyBatch(batch, domainEvents);
+      const committedAt = Date.now();
+      for (const event of batch) {
+        this.metrics.projectionLag.observe((committedAt - event.recordedAt.getTime()) / 1000);
+      }
+      if (this.notifier) await this.notifier.notify(domainEvents);
+    }
+  }
+
+  private async applyBatch(
+    batch: readonly RecordedEvent[],
+    domainEvents = toDomainEvents(batch),
+  ): Promise<GlobalPosition> {
+    const checkpoint = batch.at(-1)!.position;
+    await this.readStore.apply(
+      this.options.projection,
+      domainEvents.flatMap(projectEvent),
+      checkpoint,
+    );
+    this.metrics.projectedEvents.inc(batch.length);
+    return checkpoint;
+  }
+}
+
+/** Events of other types (another service's, or system events) are not ours to project. */
+const toDomainEvents = (batch: readonly RecordedEvent[]): DomainEvent[] =>
+  batch
+    .filter((e) => isDomainEventType(e.type) && PROJECTED_EVENT_TYPES.has(e.type))
+    .map((e) => decodeEvent(e.type, e.metadata.schemaVersion, e.data));
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });

@@ -1,0 +1,186 @@
+import {
+  type ConversationState,
+  type MessageSent,
+  type ReceiptCommand,
+  type ReceiptEvent,
+  type ReceiptState,
+  type RegisterMessage,
+  type UserEvent,
+  type UserSettings,
+  ReceiptError,
+  conversationStream,
+  decideReadReceipts,
+  decideReceipt,
+  decideRegistration,
+  decodeEvent,
+  defaultUserSettings,
+  emptyConversation,
+  findMessage,
+  evolveUserSettings,
+  foldConversation,
+  foldReceipts,
+  initialReceiptState,
+  receiptsStream,
+  userStream,
+} from '@receipts/domain';
+import { type EventStore, WrongExpectedRevisionError } from '@receipts/event-store';
+import { type Causation, toEventToAppend } from './event-ids';
+import type { ReceiptMetrics } from './receipt-metrics';
+import { type Folded, StreamStateCache } from './stream-state-cache';
+
+export type CommandOutcome = Readonly<{ applied: number; duplicates: number }>;
+
+type Decision<State, Event> = (state: State) => Event[];
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The write side: load state, decide, append with the expected revision, retry on a conflict.
+ * The promise resolves only once the events are durably in the store.
+ */
+export class ReceiptCommandService {
+  private readonly conversations: StreamStateCache<ConversationState, MessageSent>;
+  private readonly receipts: StreamStateCache<ReceiptState, ReceiptEvent>;
+  private readonly users: StreamStateCache<UserSettings, UserEvent>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly metrics: ReceiptMetrics,
+    private readonly clock: () => Date = () => new Date(),
+    cacheCapacity = 50_000,
+  ) {
+    const decodeAs =
+      <E>(...types: string[]) =>
+      (type: string, version: number, data: unknown): E => {
+        if (!types.includes(type)) throw new Error(`Unexpected event '${type}' in stream`);
+        return decodeEvent(type, version, data) as E;
+      };
+    this.conversations = new StreamStateCache(
+      store,
+      emptyConversation,
+      foldConversation,
+      decodeAs<MessageSent>('message_sent'),
+      cacheCapacity,
+    );
+    this.receipts = new StreamStateCache(
+      store,
+      initialReceiptState,
+      foldReceipts,
+      decodeAs<ReceiptEvent>('message_delivered', 'conversation_read'),
+      cacheCapacity,
+    );
+    this.users = new StreamStateCache(
+      store,
+      defaultUserSettings,
+      (state, events: readonly UserEvent[]) => events.reduce(evolveUserSettings, state),
+      decodeAs<UserEvent>('read_receipts_changed'),
+      cacheCapacity,
+    );
+  }
+
+  async registerMessage(command: RegisterMessage, causation: Causation): Promise<CommandOutcome> {
+    const { conversationId, senderId, sequence } = command.data;
+    const outcome = await this.execute(
+      this.conversations,
+      conversationStream(conversationId),
+      (conversation) => decideRegistration(command, conversation),
+      causation,
+    );
+    // Sending a message reads everything before it; done after a duplicate registration too,
+    // so a retry completes what a crash between the two appends left undone.
+    await this.acknowledge(
+      {
+        type: 'MarkConversationRead',
+        data: { conversationId, userId: senderId, deviceId: null, upToSequence: sequence },
+        metadata: command.metadata,
+      },
+      { correlationId: causation.correlationId, deviceId: null },
+    );
+    return { applied: outcome.applied, duplicates: outcome.duplicates };
+  }
+
+  async acknowledge(command: ReceiptCommand, causation: Causation): Promise<CommandOutcome> {
+    const { conversationId, userId } = command.data;
+    const conversation = (await this.conversations.load(conversationStream(conversationId))).state;
+    const settings =
+      command.type === 'MarkConversationRead'
+        ? (await this.users.load(userStream(userId))).state
+        : defaultUserSettings();
+    let regression = false;
+    const outcome = await this.execute(
+      this.receipts,
+      receiptsStream(conversationId, userId),
+      (receipts) => {
+        const events = decideReceipt(command, {
+          conversation,
+          receipts,
+          readReceiptsEnabled: settings.readReceiptsEnabled,
+        });
+        regression =
+          command.type === 'MarkConversationRead' && command.data.upToSequence < receipts.readUpTo;
+        return events;
+      },
+      causation,
+    );
+    const duplicates =
+      command.type === 'AcknowledgeDelivery'
+        ? new Set(command.data.messageIds).size - outcome.applied
+        : outcome.duplicates;
+    for (const event of outcome.events) {
+      if (event.type !== 'message_delivered') continue;
+      const sentAt = findMessage(conversation, event.data.messageId)?.sentAt;
+      if (sentAt) this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+    }
+    if (regression) this.metrics.cursorRegressions.inc();
+    if (duplicates > 0) this.metrics.duplicateAcks.inc(duplicates);
+    return { applied: outcome.applied, duplicates };
+  }
+
+  async setReadReceipts(userId: string, enabled: boolean, now: string): Promise<CommandOutcome> {
+    const { applied, duplicates } = await this.execute(
+      this.users,
+      userStream(userId),
+      (settings) =>
+        decideReadReceipts({ type: 'SetReadReceipts', data: { userId, enabled }, metadata: { now } }, settings),
+      {},
+    );
+    return { applied, duplicates };
+  }
+
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  private async execute<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
+    cache: StreamStateCache<State, Event>,
+    stream: string,
+    decide: Decision<State, Event>,
+    causation: Causation,
+  ): Promise<CommandOutcome & { events: readonly Event[] }> {
+    for (let attempt = 1; ; attempt++) {
+      const folded: Folded<State> = await cache.load(stream);
+      const events = decide(folded.state);
+      if (events.length === 0) return { applied: 0, duplicates: 1, events };
+      try {
+        const result = await this.store.appendToStream(
+          stream,
+          events.map((event) => toEventToAppend(event, causation)),
+          folded.revision,
+        );
+        cache.advance(stream, folded, events, result.nextExpectedRevision);
+        for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
+        return { applied: events.length, duplicates: 0, events };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        cache.forget(stream);
+        this.metrics.concurrencyRetries.inc();
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new ReceiptError('CONCURRENCY_CONFLICT', 'Too many concurrent changes, retry');
+        }
+      }
+    }
+  }
+}
+
+const secondsBetween = (from: string, to: string): number =>
+  Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;

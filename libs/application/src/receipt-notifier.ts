@@ -1,0 +1,122 @@
+import type { ConversationRead, DomainEvent, MessageDelivered } from '@receipts/domain';
+import type { MessageSummaryPayload } from '@receipts/contracts';
+import type { MessageDocument } from '@receipts/read-models';
+import type { ReadStore } from '@receipts/read-store';
+import type { PushChannel } from '@receipts/realtime';
+import type { ReceiptMetrics } from './receipt-metrics';
+import type { ReceiptQueryService } from './receipt-queries.service';
+
+/** Most messages one `read` update lists; a client that needs more asks the REST API. */
+const MAX_MESSAGES_PER_READ_UPDATE = 200;
+
+/**
+ * Turns a committed batch of events into pushes: to the sender when a recipient's state
+ * changes, and to the reader's other devices when they read. Runs after the read models
+ * are committed, so the counts it sends are the ones a REST query would answer.
+ */
+export class ReceiptNotifier {
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly queries: ReceiptQueryService,
+    private readonly push: PushChannel,
+    private readonly metrics: ReceiptMetrics,
+  ) {}
+
+  async notify(events: readonly DomainEvent[]): Promise<void> {
+    const messages = new Map<string, Promise<MessageDocument | null>>();
+    const messageOf = (conversationId: string, messageId: string) => {
+      const key = `${conversationId}\u0000${messageId}`;
+      let found = messages.get(key);
+      if (!found) messages.set(key, (found = this.readStore.findMessage(conversationId, messageId)));
+      return found;
+    };
+    for (const event of events) {
+      if (event.type === 'message_delivered') await this.delivered(event, messageOf);
+      else if (event.type === 'conversation_read') await this.read(event);
+    }
+    this.push.flush();
+  }
+
+  private async delivered(
+    { data }: MessageDelivered,
+    messageOf: (c: string, m: string) => Promise<MessageDocument | null>,
+  ): Promise<void> {
+    const message = await messageOf(data.conversationId, data.messageId);
+    const summary = message && message.recipientCount > 1 ? await this.summary(message) : undefined;
+    this.push.push(
+      { userId: data.senderId },
+      {
+        type: 'delivered',
+        conversationId: data.conversationId,
+        messageId: data.messageId,
+        sequence: data.sequence,
+        recipientId: data.userId,
+        deliveredAt: data.deliveredAt,
+        ...(summary ? { summary } : {}),
+      },
+    );
+    this.metrics.pushes.inc({ type: 'delivered' });
+  }
+
+  private async read({ data }: ConversationRead): Promise<void> {
+    const [cursor, totalUnread] = await Promise.all([
+      this.readStore.findCursor(data.userId, data.conversationId),
+      this.readStore.totalUnread(data.userId),
+    ]);
+    this.push.push(
+      { userId: data.userId, exceptDeviceId: data.deviceId },
+      {
+        type: 'read_sync',
+        conversationId: data.conversationId,
+        readUpToSequence: cursor?.readUpTo ?? data.readUpToSequence,
+        unread: cursor?.unread ?? 0,
+        totalUnread,
+      },
+    );
+    this.metrics.pushes.inc({ type: 'read_sync' });
+    if (!data.receiptsShared) {
+      this.metrics.privacyFiltered.inc();
+      return;
+    }
+    await this.readToSenders(data);
+  }
+
+  private async readToSenders(data: ConversationRead['data']): Promise<void> {
+    const covered = await this.readStore.messagesBetween(
+      data.conversationId,
+      data.previousReadUpToSequence,
+      data.readUpToSequence,
+      MAX_MESSAGES_PER_READ_UPDATE,
+    );
+    const bySender = new Map<string, MessageDocument[]>();
+    for (const message of covered) {
+      if (message.senderId === data.userId) continue;
+      bySender.set(message.senderId, [...(bySender.get(message.senderId) ?? []), message]);
+    }
+    for (const [senderId, own] of bySender) {
+      const messages = await Promise.all(
+        own.map(async (m) => ({
+          messageId: m.messageId,
+          sequence: m.sequence,
+          ...(m.recipientCount > 1 ? { summary: await this.summary(m) } : {}),
+        })),
+      );
+      this.push.push(
+        { userId: senderId },
+        {
+          type: 'read',
+          conversationId: data.conversationId,
+          readerId: data.userId,
+          readUpToSequence: data.readUpToSequence,
+          readAt: data.readAt,
+          messages,
+        },
+      );
+      this.metrics.pushes.inc({ type: 'read' }, messages.length);
+    }
+  }
+
+  private async summary(message: MessageDocument): Promise<MessageSummaryPayload> {
+    return { ...(await this.queries.summaryOf(message)) };
+  }
+}

@@ -1,0 +1,51 @@
+import type { EventStore, ExpectedRevision } from '@receipts/event-store';
+
+export type Folded<State> = Readonly<{ state: State; revision: ExpectedRevision }>;
+
+/**
+ * Keeps the folded state of recently used streams. A load reads only the stream's tail past
+ * the cached revision, so the cache is never trusted blindly: other nodes' appends are seen,
+ * and the append's expected revision catches any race.
+ */
+export class StreamStateCache<State, Event> {
+  private readonly entries = new Map<string, Folded<State>>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly initial: () => State,
+    private readonly fold: (state: State, events: readonly Event[]) => State,
+    private readonly decode: (type: string, version: number, data: unknown) => Event,
+    private readonly capacity: number,
+  ) {}
+
+  async load(stream: string): Promise<Folded<State>> {
+    const cached = this.entries.get(stream) ?? { state: this.initial(), revision: 'no_stream' };
+    const from = typeof cached.revision === 'bigint' ? cached.revision + 1n : 0n;
+    const recorded = await this.store.readStream(stream, from);
+    if (recorded.length === 0) return this.remember(stream, cached);
+    const events = recorded.map((e) => this.decode(e.type, e.metadata.schemaVersion, e.data));
+    return this.remember(stream, {
+      state: this.fold(cached.state, events),
+      revision: recorded.at(-1)!.revision,
+    });
+  }
+
+  /** Records what this node just appended, so the next load reads nothing. */
+  advance(stream: string, before: Folded<State>, events: readonly Event[], revision: bigint): void {
+    this.remember(stream, { state: this.fold(before.state, events), revision });
+  }
+
+  forget(stream: string): void {
+    this.entries.delete(stream);
+  }
+
+  private remember(stream: string, folded: Folded<State>): Folded<State> {
+    this.entries.delete(stream);
+    this.entries.set(stream, folded);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return folded;
+  }
+}

@@ -1,0 +1,105 @@
+import { type Socket, io } from 'socket.io-client';
+import {
+  type AckResult,
+  type ClientToServerEvents,
+  MAX_DELIVERED_BATCH,
+  RECEIPTS_NAMESPACE,
+  type ReceiptUpdate,
+  type ServerToClientEvents,
+} from '@receipts/contracts';
+
+export type ReceiptsClientOptions = Readonly<{
+  url: string;
+  userId: string;
+  deviceId: string;
+  /** How long delivered ids wait to be sent together. */
+  batchWindowMs?: number;
+  ackTimeoutMs?: number;
+}>;
+
+type Pending = { ids: Set<string>; waiters: Array<(result: AckResult) => void> };
+
+/**
+ * A device's connection: batches delivered ids per conversation into one ACK per window,
+ * and hands over pushed `receipts` frames.
+ */
+export class ReceiptsClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: ReceiptsClientOptions) {
+    this.socket = io(`${options.url}${RECEIPTS_NAMESPACE}`, {
+      auth: { userId: options.userId, deviceId: options.deviceId },
+      transports: ['websocket'],
+      autoConnect: false,
+    });
+  }
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('connect_error', reject);
+      this.socket.connect();
+    });
+  }
+
+  onUpdates(listener: (updates: ReceiptUpdate[]) => void): void {
+    this.socket.on('receipts', listener);
+  }
+
+  /** Queues ids for the next batched ACK; resolves with the answer to the batch they went in. */
+  delivered(conversationId: string, messageIds: readonly string[]): Promise<AckResult> {
+    const batch = this.pending.get(conversationId) ?? { ids: new Set<string>(), waiters: [] };
+    this.pending.set(conversationId, batch);
+    for (const id of messageIds) batch.ids.add(id);
+    const answer = new Promise<AckResult>((resolve) => batch.waiters.push(resolve));
+    if (batch.ids.size >= MAX_DELIVERED_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 20);
+    return answer;
+  }
+
+  deliveredUpTo(conversationId: string, upToSequence: number): Promise<AckResult> {
+    return this.emit('receipt:delivered', { conversationId, upToSequence });
+  }
+
+  read(conversationId: string, upToSequence: number): Promise<AckResult> {
+    return this.emit('receipt:read', { conversationId, upToSequence });
+  }
+
+  /** Sends every queued delivered batch now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const [conversationId, { ids, waiters }] of this.pending) {
+      this.pending.delete(conversationId);
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += MAX_DELIVERED_BATCH) {
+        const messageIds = all.slice(i, i + MAX_DELIVERED_BATCH);
+        void this.emit('receipt:delivered', { conversationId, messageIds }).then((result) => {
+          for (const waiter of waiters) waiter(result);
+        });
+      }
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.socket.disconnect();
+  }
+
+  private async emit<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<AckResult> {
+    try {
+      const socket = this.socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as {
+        emitWithAck: (event: E, payload: unknown) => Promise<AckResult>;
+      };
+      return await socket.emitWithAck(event, payload);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'no answer';
+      return { ok: false, error: { code: 'TIMEOUT', message, retryable: true } };
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Largest delivered batch one ACK may carry; larger batches are rejected whole (BATCH_TOO_LARGE). */
+export const MAX_DELIVERED_BATCH = 500;
+/** Largest group a message may be registered for. */
+export const MAX_RECIPIENTS = 5000;
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const idSchema = z
+  .string()
+  .regex(ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+export const sequenceSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const deliveredAckSchema = z.union([
+  z.strictObject({
+    conversationId: idSchema,
+    messageIds: z.array(idSchema).min(1),
+  }),
+  z.strictObject({ conversationId: idSchema, upToSequence: sequenceSchema }),
+]);
+export type DeliveredAck = z.infer<typeof deliveredAckSchema>;
+
+export const readAckSchema = z.strictObject({
+  conversationId: idSchema,
+  upToSequence: sequenceSchema,
+});
+export type ReadAck = z.infer<typeof readAckSchema>;
+
+export const registerMessageSchema = z.strictObject({
+  messageId: idSchema,
+  conversationId: idSchema,
+  senderId: idSchema,
+  sequence: sequenceSchema,
+  recipientIds: z.array(idSchema).min(1).max(MAX_RECIPIENTS),
+  sentAt: z.iso.datetime({ offset: true }),
+});
+export type RegisterMessageBody = z.infer<typeof registerMessageSchema>;
+
+export const readReceiptsSettingSchema = z.strictObject({ enabled: z.boolean() });

@@ -1,0 +1,4 @@
+export * from './ack.schemas';
+export * from './errors';
+export * from './receipt-updates';
+export * from './socket.contract';

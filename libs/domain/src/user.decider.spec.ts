@@ -1,0 +1,42 @@
+import { DeciderSpecification, later, readReceiptsChanged, setReadReceipts } from '@receipts/testing';
+import { decideReadReceipts, defaultUserSettings, evolveUserSettings } from './user.decider';
+
+const spec = DeciderSpecification.for({
+  decide: decideReadReceipts,
+  evolve: evolveUserSettings,
+  initialState: defaultUserSettings,
+});
+
+describe('decideReadReceipts', () => {
+  describe('given a user who never changed the setting', () => {
+    it('records read receipts turned off', () =>
+      spec
+        .given([])
+        .when(setReadReceipts({ enabled: false }))
+        .then([readReceiptsChanged({ enabled: false })]));
+
+    it('decides nothing when asked to turn them on, as they are on by default', () =>
+      spec.given([]).when(setReadReceipts({ enabled: true })).thenNothingHappens());
+  });
+
+  describe('given read receipts turned off', () => {
+    const history = [readReceiptsChanged({ enabled: false })];
+
+    it('decides nothing when asked to turn them off again', () =>
+      spec.given(history).when(setReadReceipts({ enabled: false })).thenNothingHappens());
+
+    it('records read receipts turned back on at the time the command carries', () =>
+      spec
+        .given(history)
+        .when({ ...setReadReceipts({ enabled: true }), metadata: { now: later } })
+        .then([readReceiptsChanged({ enabled: true, changedAt: later })]));
+  });
+
+  describe('given read receipts turned off and on again', () => {
+    it('decides nothing when asked to turn them on', () =>
+      spec
+        .given([readReceiptsChanged({ enabled: false }), readReceiptsChanged({ enabled: true })])
+        .when(setReadReceipts({ enabled: true }))
+        .thenNothingHappens());
+  });
+});

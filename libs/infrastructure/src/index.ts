@@ -1,0 +1,3 @@
+export * from './config';
+export * from './projection.module';
+export * from './stores.module';

@@ -1,0 +1,2 @@
+export * from './coalescing-push-channel';
+export * from './push-channel';

@@ -1,0 +1,4 @@
+export * from './decider-spec';
+export * from './fixtures';
+export * from './event-store.conformance';
+export * from './read-store.conformance';

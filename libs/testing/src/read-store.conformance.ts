@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import type { GlobalPosition } from '@receipts/event-store';
+import { type ReadModelChange, recipientReceipt } from '@receipts/read-models';
+import type { ReadStore } from '@receipts/read-store';
+
+export type OpenedReadStore = Readonly<{
+  store: ReadStore;
+  /** Closes the store and drops its data. */
+  cleanup: () => Promise<void>;
+}>;
+
+/**
+ * The ReadStore port's contract, for every adapter. Conversation, user and projection names are
+ * unique per test. `reset` drops every read model, so two runs must not share one database.
+ */
+export const describeReadStoreConformance = (
+  adapterName: string,
+  open: () => Promise<OpenedReadStore>,
+): void => {
+  describe(`ReadStore conformance: ${adapterName}`, () => {
+    let opened: OpenedReadStore;
+    let store: ReadStore;
+    let world: World;
+    let position: GlobalPosition;
+    /** Applies a batch as the projection would: every batch at a checkpoint above the last one. */
+    const apply = (...changes: ReadModelChange[]): Promise<void> => {
+      position += 1n;
+      return store.apply(world.projection, changes, position);
+    };
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+      world = newWorld();
+      position = 0n;
+    });
+    afterEach(() => opened.cleanup());
+
+    describe('message_registered', () => {
+      it('stores the message and one empty fact per recipient, in user id order', async () => {
+        const { c, ann, bob, cid, sender } = world;
+        await apply(registered(c, 1, [cid, ann, bob], sender));
+        expect(await store.findMessage(c, 'm1')).toEqual({
+          conversationId: c,
+          messageId: 'm1',
+          sequence: 1,
+          senderId: sender,
+          sentAt: at(0),
+          recipientCount: 3,
+        });
+        expect(await store.recipientFacts(c, 1)).toEqual([ann, bob, cid].map(noFacts));
+        expect(await store.findMessage(c, 'm2')).toBeNull();
+        expect(await store.recipientFacts(c, 2)).toEqual([]);
+      });
+
+      it('counts the message as unread for every recipient, in the cursor and the total', async () => {
+        const { c, d, ann, bob, sender } = world;
+        await apply(registered(c, 1, [ann, bob], sender), registered(c, 2, [ann, bob], sender));
+        await apply(registered(d, 1, [ann], sender));
+        expect(await store.findCursor(ann, c)).toEqual({
+          userId: ann,
+          conversationId: c,
+          readUpTo: 0,
+          sharedReadUpTo: 0,
+          unread: 2,
+          lastReadAt: null,
+        });
+        expect(await store.totalUnread(ann)).toBe(3);
+        expect(await store.totalUnread(bob)).toBe(2);
+        expect(await store.totalUnread(sender)).toBe(0);
+      });
+
+      it('does not count a message at or below the recipient cursor as unread', async () => {
+        const { c, ann, sender } = world;
+        await apply(read(c, ann, 5, at(1)));
+        await apply(registered(c, 3, [ann], sender), registered(c, 5, [ann], sender));
+        expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 5, unread: 0 });
+        expect(await store.totalUnread(ann)).toBe(0);
+        await apply(registered(c, 6, [ann], sender));
+        expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 5, unread: 1 });
+        expect(await store.totalUnread(ann)).toBe(1);
+      });
+    });
+
+    it('message_delivered records the first delivery and ignores later ones', async () => {
+      const { c, ann, bob, sender } = world;
+      await apply(registered(c, 1, [ann, bob], sender));
+      await apply(delivered(c, 1, ann, at(2), 'phone'));
+      await apply(delivered(c, 1, ann, at(1), 'laptop'), delivered(c, 1, ann, at(3), 'tablet'));
+      expect(await store.recipientFacts(c, 1)).toEqual([
+        { ...noFacts(ann), deliveredAt: at(2), deliveredDeviceId: 'phone' },
+        noFacts(bob),
+      ]);
+    });
+
+    describe('cursor_moved', () => {
+      it("moves the cursor and counts the reader's messages above it as unread", async () => {
+        const { c, d, ann, bob, sender } = world;
+        await apply(
+          ...[1, 2].map((s) => registered(c, s, [ann, bob], sender)),
+          registered(c, 3, [bob], ann),
+          ...[4, 5].map((s) => registered(c, s, [ann, bob], sender)),
+          registered(d, 1, [ann], sender),
+        );
+        expect(await store.totalUnread(ann)).toBe(5);
+        await apply(read(c, ann, 3, at(7)));
+        expect(await store.findCursor(ann, c)).toEqual({
+          userId: ann,
+          conversationId: c,
+          readUpTo: 3,
+          sharedReadUpTo: 3,
+          unread: 2,
+          lastReadAt: at(7),
+        });
+        expect(await store.totalUnread(ann)).toBe(3);
+        expect(await store.findCursor(bob, c)).toMatchObject({ readUpTo: 0, unread: 5 });
+        await apply(read(c, ann, 5, at(8)));
+        expect(await store.findCursor(ann, c)).toMatchObject({
+          readUpTo: 5,
+          unread: 0,
+          lastReadAt: at(8),
+        });
+        expect(await store.totalUnread(ann)).toBe(1);
+      });
+
+      it('never moves a cursor backwards, nor when an earlier message was read', async () => {
+        const { c, ann, sender } = world;
+        await apply(...[1, 2, 3, 4].map((s) => registered(c, s, [ann], sender)));
+        await apply(read(c, ann, 3, at(5), { deviceId: 'phone' }));
+        const cursor = await store.findCursor(ann, c);
+        await apply(read(c, ann, 2, at(6), { deviceId: 'laptop' }));
+        await apply(read(c, ann, 1, at(7), { shared: false }));
+        expect(await store.findCursor(ann, c)).toEqual(cursor);
+        expect(cursor).toMatchObject({ readUpTo: 3, unread: 1, lastReadAt: at(5) });
+        expect(await store.totalUnread(ann)).toBe(1);
+        expect(await store.recipientFacts(c, 1)).toEqual([
+          { ...noFacts(ann), sharedRead: { at: at(5), deviceId: 'phone' }, anyReadAt: at(5) },
+        ]);
+      });
+
+      it('shares only the steps made with receipts on, and dates a read by its first step', async () => {
+        const { c, ann, sender } = world;
+        await apply(...[1, 2, 3, 4, 5].map((s) => registered(c, s, [ann], sender)));
+        await apply(read(c, ann, 2, at(10), { shared: false, deviceId: 'tablet' }));
+        await apply(read(c, ann, 4, at(20), { deviceId: 'phone' }));
+        expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 4, sharedReadUpTo: 4 });
+        const facts = async (sequence: number) => (await store.recipientFacts(c, sequence))[0];
+        expect(await facts(1)).toEqual({
+          ...noFacts(ann),
+          sharedRead: { at: at(20), deviceId: 'phone' },
+          anyReadAt: at(10),
+        });
+        expect(await facts(3)).toEqual({
+          ...noFacts(ann),
+          sharedRead: { at: at(20), deviceId: 'phone' },
+          anyReadAt: at(20),
+        });
+        expect(await facts(5)).toEqual(noFacts(ann));
+      });
+
+      it('shows a private read to senders as delivered, never as read', async () => {
+        const { c, ann, sender } = world;
+        await apply(...[1, 2, 3].map((s) => registered(c, s, [ann], sender)));
+        await apply(read(c, ann, 1, at(10), { deviceId: null }));
+        await apply(read(c, ann, 3, at(20), { shared: false }));
+        expect(await store.findCursor(ann, c)).toMatchObject({
+          readUpTo: 3,
+          sharedReadUpTo: 1,
+          unread: 0,
+        });
+        const [first] = await store.recipientFacts(c, 1);
+        expect(first!.sharedRead).toEqual({ at: at(10), deviceId: null });
+        const [second] = await store.recipientFacts(c, 2);
+        expect(second).toEqual({ ...noFacts(ann), anyReadAt: at(20) });
+        expect(recipientReceipt(second!)).toMatchObject({
+          status: 'delivered',
+          deliveredAt: at(20),
+        });
+      });
+    });
+
+    describe('exactly-once effect', () => {
+      it('changes nothing when the same batch, or any change of it, is applied again', async () => {
+        const batch = story(world.c, world);
+        await store.apply(world.projection, batch, 10n);
+        const once = await snapshot(store, world.c, world);
+        await store.apply(world.projection, batch, 10n);
+        for (const change of batch) await store.apply(world.projection, [change], 10n);
+        expect(await snapshot(store, world.c, world)).toEqual(once);
+        expect(await store.loadCheckpoint(world.projection)).toBe(10n);
+      });
+
+      it('ends as one clean pass would after overlapping redeliveries', async () => {
+        const other = newWorld();
+        const clean = story(other.c, other);
+        await store.apply(other.projection, clean, 1n);
+
+        const live = story(world.c, world);
+        await apply(...live.slice(0, 5));
+        await apply(...live.slice(2, 8));
+        await apply(...live);
+        expect(await snapshot(store, world.c, world)).toEqual(
+          await snapshot(store, other.c, other),
+        );
+      });
+    });
+
+    describe('checkpoints', () => {
+      it('commits the checkpoint with the batch and loads it back, per projection', async () => {
+        const { c, ann, sender, projection } = world;
+        const other = newWorld().projection;
+        expect(await store.loadCheckpoint(projection)).toBeNull();
+        await store.apply(projection, [registered(c, 1, [ann], sender)], 41n);
+        expect(await store.loadCheckpoint(projection)).toBe(41n);
+        await store.apply(projection, [], 2n ** 62n + 1n);
+        expect(await store.loadCheckpoint(projection)).toBe(2n ** 62n + 1n);
+        expect(await store.loadCheckpoint(other)).toBeNull();
+        await store.storeCheckpoint(other, 7n);
+        expect(await store.loadCheckpoint(other)).toBe(7n);
+        expect(await store.loadCheckpoint(projection)).toBe(2n ** 62n + 1n);
+      });
+
+      it("reset drops the read models and the projection's checkpoint, and they rebuild the same", async () => {
+        const { c, ann, projection } = world;
+        const other = newWorld().projection;
+        const changes = story(c, world);
+        await store.apply(projection, changes, 5n);
+        await store.storeCheckpoint(other, 9n);
+        const before = await snapshot(store, c, world);
+
+        await store.reset(projection);
+        expect(await store.loadCheckpoint(projection)).toBeNull();
+        expect(await store.loadCheckpoint(other)).toBe(9n);
+        expect(await store.findMessage(c, 'm1')).toBeNull();
+        expect(await store.messagesBetween(c, 0, 100, 100)).toEqual([]);
+        expect(await store.recipientFacts(c, 1)).toEqual([]);
+        expect(await store.findCursor(ann, c)).toBeNull();
+        expect(await store.cursorsOf(ann)).toEqual([]);
+        expect(await store.totalUnread(ann)).toBe(0);
+
+        await store.apply(projection, changes, 5n);
+        expect(await snapshot(store, c, world)).toEqual(before);
+      });
+    });
+
+    describe('queries', () => {
+      it('messagesBetween returns fromExclusive < sequence <= toInclusive in order, at most limit', async () => {
+        const { c, d, ann, sender } = world;
+        await apply(...[4, 1, 6, 2, 5, 3].map((s) => registered(c, s, [ann], sender)));
+        await apply(registered(d, 3, [ann], sender));
+        const sequences = async (from: number, to: number, limit: number) =>
+          (await store.messagesBetween(c, from, to, limit)).map((m) => m.sequence);
+        expect(await sequences(1, 4, 10)).toEqual([2, 3, 4]);
+        expect(await sequences(1, 4, 2)).toEqual([2, 3]);
+        expect(await sequences(0, 100, 100)).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(await sequences(4, 4, 10)).toEqual([]);
+        expect(await sequences(6, 100, 10)).toEqual([]);
+        expect(await store.messagesBetween(d, 0, 100, 100)).toMatchObject([
+          { conversationId: d, sequence: 3 },
+        ]);
+      });
+
+      it("cursorsOf lists a user's cursors in conversation id order", async () => {
+        const { ann, bob, sender, suffix } = world;
+        const [a, b, z] = [`${suffix}-a`, `${suffix}-b`, `${suffix}-z`];
+        await apply(registered(b, 1, [ann], sender), registered(z, 1, [ann, bob], sender));
+        await apply(registered(a, 1, [ann], sender), registered(a, 2, [ann], sender));
+        const cursors = await store.cursorsOf(ann);
+        expect(cursors.map((cursor) => [cursor.conversationId, cursor.unread])).toEqual([
+          [a, 2],
+          [b, 1],
+          [z, 1],
+        ]);
+        expect(await store.cursorsOf(`${suffix}-nobody`)).toEqual([]);
+        expect(await store.findCursor(ann, `${suffix}-nowhere`)).toBeNull();
+        expect(await store.totalUnread(`${suffix}-nobody`)).toBe(0);
+      });
+    });
+
+    it('dates reads of many messages from the read step alone, even for a message registered later', async () => {
+      const { c, ann, bob, cid, sender } = world;
+      const group = [ann, bob, cid];
+      const sequences = Array.from({ length: 50 }, (_, i) => i + 1);
+      await apply(...sequences.filter((s) => s !== 25).map((s) => registered(c, s, group, sender)));
+      await apply(read(c, ann, 50, at(30)));
+      // Registered after the read: no row written at read time can know about it.
+      await apply(registered(c, 25, group, sender));
+
+      const readByAnn = {
+        ...noFacts(ann),
+        sharedRead: { at: at(30), deviceId: 'phone' },
+        anyReadAt: at(30),
+      };
+      for (const sequence of sequences) {
+        expect(await store.recipientFacts(c, sequence)).toEqual([
+          readByAnn,
+          noFacts(bob),
+          noFacts(cid),
+        ]);
+      }
+      expect(recipientReceipt(readByAnn)).toMatchObject({ status: 'read', deliveredAt: at(30) });
+      expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 50, unread: 0 });
+      expect(await store.totalUnread(ann)).toBe(0);
+      expect(await store.totalUnread(bob)).toBe(50);
+    });
+  });
+};
+
+type World = ReturnType<typeof newWorld>;
+
+/** Fresh names for one test, so tests never see each other's documents. */
+const newWorld = () => {
+  const suffix = randomUUID().slice(0, 8);
+  return {
+    suffix,
+    projection: `conformance-${randomUUID()}`,
+    c: `${suffix}-conv`,
+    d: `${suffix}-other`,
+    ann: `ann-${suffix}`,
+    bob: `bob-${suffix}`,
+    cid: `cid-${suffix}`,
+    sender: `sender-${suffix}`,
+  };
+};
+
+const at = (second: number): string => new Date(Date.UTC(2024, 4, 1, 12, 0, second)).toISOString();
+
+const registered = (
+  conversationId: string,
+  sequence: number,
+  recipientIds: readonly string[],
+  senderId: string,
+): ReadModelChange => ({
+  kind: 'message_registered',
+  conversationId,
+  messageId: `m${sequence}`,
+  sequence,
+  senderId,
+  sentAt: at(0),
+  recipientIds,
+});
+
+const delivered = (
+  conversationId: string,
+  sequence: number,
+  userId: string,
+  deliveredAt: string,
+  deviceId = 'phone',
+): ReadModelChange => ({
+  kind: 'message_delivered',
+  conversationId,
+  sequence,
+  userId,
+  deviceId,
+  deliveredAt,
+});
+
+const read = (
+  conversationId: string,
+  userId: string,
+  readUpToSequence: number,
+  readAt: string,
+  {
+    shared = true,
+    deviceId = 'phone',
+  }: { shared?: boolean; deviceId?: string | null } = {},
+): ReadModelChange => ({
+  kind: 'cursor_moved',
+  conversationId,
+  userId,
+  deviceId,
+  readUpToSequence,
+  receiptsShared: shared,
+  readAt,
+});
+
+const noFacts = (userId: string) => ({
+  userId,
+  deliveredAt: null,
+  deliveredDeviceId: null,
+  sharedRead: null,
+  anyReadAt: null,
+});
+
+/** A little of everything, in log order, for the replay tests. */
+const story = (c: string, { ann, bob, cid, sender }: World): ReadModelChange[] => [
+  registered(c, 1, [ann, bob, cid], sender),
+  registered(c, 2, [ann, bob, cid], sender),
+  delivered(c, 1, ann, at(3)),
+  registered(c, 3, [bob, cid], ann),
+  read(c, bob, 2, at(4)),
+  delivered(c, 2, ann, at(5)),
+  read(c, ann, 1, at(6), { shared: false }),
+  delivered(c, 3, cid, at(7), 'laptop'),
+  registered(c, 4, [ann, bob, cid], sender),
+  read(c, cid, 4, at(8), { deviceId: null }),
+];
+
+/** Everything the queries say about one conversation, with user ids replaced by their role. */
+const snapshot = async (store: ReadStore, c: string, world: World) => {
+  const users = { ann: world.ann, bob: world.bob, cid: world.cid, sender: world.sender };
+  const roleOf = (userId: string) =>
+    Object.entries(users).find(([, id]) => id === userId)?.[0] ?? userId;
+  const messages = await store.messagesBetween(c, 0, 1000, 1000);
+  return {
+    messages: messages.map(({ conversationId: _, senderId, ...m }) => ({
+      ...m,
+      sender: roleOf(senderId),
+    })),
+    facts: await Promise.all(
+      messages.map(async (m) =>
+        (await store.recipientFacts(c, m.sequence)).map(({ userId, ...f }) => ({
+          user: roleOf(userId),
+          ...f,
+        })),
+      ),
+    ),
+    users: await Promise.all(
+      Object.entries(users).map(async ([role, id]) => {
+        const cursor = await store.findCursor(id, c);
+        const {
+          userId: _,
+          conversationId: __,
+          ...rest
+        } = cursor ?? { userId: '', conversationId: '' };
+        return { role, cursor: cursor && rest, total: await store.totalUnread(id) };
+      }),
+    ),
+  };
+};

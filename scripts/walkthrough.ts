@@ -1,0 +1,72 @@
+/**
+ * Plays a chat server, a sender (alice) and two recipients (bob on two devices, carol) against
+ * a running service, and prints what each device is pushed. Usage: npm run walkthrough [-- URL]
+ */
+import { ReceiptsClient } from '@receipts/client';
+import type { ReceiptUpdate } from '@receipts/contracts';
+
+const url = process.argv[2] ?? process.env.RECEIPTS_URL ?? 'http://127.0.0.1:3000';
+const run = Date.now().toString(36);
+const direct = `dm-${run}`;
+const group = `group-${run}`;
+
+const register = async (body: Record<string, unknown>): Promise<void> => {
+  const response = await fetch(`${url}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-service-name': 'chat-server' },
+    body: JSON.stringify({ sentAt: new Date().toISOString(), ...body }),
+  });
+  console.log(`chat server registers ${String(body.messageId)}: HTTP ${response.status}`, await response.json());
+};
+
+const get = async (path: string, userId: string): Promise<unknown> =>
+  (await fetch(`${url}${path}`, { headers: { 'x-user-id': userId } })).json();
+
+const device = async (userId: string, deviceId: string): Promise<ReceiptsClient> => {
+  const client = new ReceiptsClient({ url, userId, deviceId });
+  client.onUpdates((updates: ReceiptUpdate[]) =>
+    console.log(`  push -> ${userId}/${deviceId}:`, JSON.stringify(updates)),
+  );
+  await client.connect();
+  return client;
+};
+
+const pause = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const main = async (): Promise<void> => {
+  const alice = await device('alice', 'phone');
+  const bobPhone = await device('bob', 'phone');
+  const bobLaptop = await device('bob', 'laptop');
+  const carol = await device('carol', 'phone');
+
+  await register({ messageId: `m1-${run}`, conversationId: direct, senderId: 'alice', sequence: 1, recipientIds: ['bob'] });
+  await register({ messageId: `g1-${run}`, conversationId: group, senderId: 'alice', sequence: 1, recipientIds: ['bob', 'carol'] });
+
+  console.log("bob's phone ACKs delivery of the direct message (a batch of ids):");
+  console.log('  answer:', await bobPhone.delivered(direct, [`m1-${run}`]));
+  await pause();
+  console.log('the same ACK again, from the laptop (a duplicate, still success):');
+  console.log('  answer:', await bobLaptop.delivered(direct, [`m1-${run}`]));
+  await pause();
+  console.log("bob's phone reads the direct conversation up to 1:");
+  console.log('  answer:', await bobPhone.read(direct, 1));
+  await pause();
+  console.log('in the group, bob and carol ACK delivery cumulatively, then carol reads:');
+  console.log('  bob:', await bobPhone.deliveredUpTo(group, 1));
+  console.log('  carol:', await carol.deliveredUpTo(group, 1));
+  console.log('  carol reads:', await carol.read(group, 1));
+  await pause();
+  console.log('a read cursor moving back is ignored:', await carol.read(group, 1));
+  console.log('bad input gets a typed error:', await carol.read(group, 99));
+
+  console.log('alice asks for the group message detail:');
+  console.log(JSON.stringify(await get(`/conversations/${group}/messages/g1-${run}/receipts`, 'alice'), null, 2));
+  console.log("bob's unread counts:", JSON.stringify(await get('/users/bob/unread', 'bob')));
+
+  for (const client of [alice, bobPhone, bobLaptop, carol]) client.close();
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
