@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestI
 import { type Observable, catchError, map, of } from 'rxjs';
 import type { AckResult } from '@receipts/contracts';
 import type { CommandOutcome } from '@receipts/application';
-import { asReceiptError, toErrorPayload } from './error-payload';
+import { asReceiptError, isServerFault, toErrorPayload } from './error-payload';
 
 /** Socket handlers answer through the acknowledgement callback: success, or a typed error. */
 @Injectable()
@@ -14,7 +14,7 @@ export class AckResultInterceptor implements NestInterceptor<CommandOutcome, Ack
       map((outcome): AckResult => ({ ok: true, ...outcome })),
       catchError((exception: unknown) => {
         const error = asReceiptError(exception);
-        if (error.code === 'INTERNAL') this.logger.error(exception);
+        if (isServerFault(error)) this.logger.error(error.cause ?? exception);
         const { code, message, retryable } = toErrorPayload(error);
         return of<AckResult>({ ok: false, error: { code, message, retryable } });
       }),

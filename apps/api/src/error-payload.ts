@@ -42,3 +42,7 @@ const isBodyParserError = (error: unknown): boolean =>
   error !== null &&
   'type' in error &&
   (error).type === 'entity.parse.failed';
+
+/** Faults of ours rather than the caller's: logged with their cause, answered without it. */
+export const isServerFault = (error: ReceiptError): boolean =>
+  error.code === 'INTERNAL' || error.code === 'STORE_UNAVAILABLE';

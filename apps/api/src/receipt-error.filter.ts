@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ReceiptError } from '@receipts/domain';
-import { asReceiptError, httpStatusOf, toErrorPayload } from './error-payload';
+import { asReceiptError, httpStatusOf, isServerFault, toErrorPayload } from './error-payload';
 
 /** The one place where errors become HTTP answers: problem details with a stable code. */
 @Catch()
@@ -17,7 +17,7 @@ export class ReceiptErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const error = exception instanceof HttpException ? fromHttp(exception) : asReceiptError(exception);
-    if (error.code === 'INTERNAL') this.logger.error(exception);
+    if (isServerFault(error)) this.logger.error(error.cause ?? exception);
     const status = exception instanceof HttpException && error.code === 'INTERNAL'
       ? exception.getStatus()
       : httpStatusOf(error);

@@ -158,7 +158,9 @@ export class ReceiptCommandService {
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
     for (let attempt = 1; ; attempt++) {
-      const folded: Folded<State> = await cache.load(stream);
+      const folded: Folded<State> = await cache.load(stream).catch((error: unknown) => {
+        throw storeUnavailable(error);
+      });
       const events = decide(folded.state);
       if (events.length === 0) return { applied: 0, duplicates: 1, events };
       try {
@@ -171,7 +173,7 @@ export class ReceiptCommandService {
         for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
         return { applied: events.length, duplicates: 0, events };
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (!(error instanceof WrongExpectedRevisionError)) throw storeUnavailable(error);
         cache.forget(stream);
         this.metrics.concurrencyRetries.inc();
         if (attempt >= MAX_ATTEMPTS) {
@@ -184,3 +186,11 @@ export class ReceiptCommandService {
 
 const secondsBetween = (from: string, to: string): number =>
   Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
+
+/** A store failure is the client's to retry: nothing was acknowledged, so nothing is lost. */
+const storeUnavailable = (cause: unknown): ReceiptError => {
+  if (cause instanceof ReceiptError) return cause;
+  const error = new ReceiptError('STORE_UNAVAILABLE', 'The event store is not available, retry');
+  error.cause = cause;
+  return error;
+};
