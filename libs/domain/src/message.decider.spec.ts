@@ -30,13 +30,19 @@ describe('decideRegistration', () => {
         .given([])
         .when(registerMessage({ recipientIds: ['bob', 'bob'] }))
         .thenThrows('VALIDATION_FAILED'));
+
+    it('rejects a message without recipients as VALIDATION_FAILED', () =>
+      spec.given([]).when(registerMessage({ recipientIds: [] })).thenThrows('VALIDATION_FAILED'));
   });
 
   describe('given message m1 registered with sequence 1', () => {
     const history = [messageSent({ sequence: 1 })];
 
     it('decides nothing when the same message is registered again', () =>
-      spec.given(history).when(registerMessage({ sequence: 1 })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(registerMessage({ sequence: 1 }))
+        .thenNothingHappens());
 
     it('decides nothing when only the order of the recipients differs', () =>
       spec
@@ -62,7 +68,8 @@ describe('decideRegistration', () => {
       spec
         .given(history)
         .when(registerMessage({ messageId: 'm1', ...overrides }))
-        .thenThrows('MESSAGE_CONFLICT', { messageId: 'm1' }));
+        .thenThrows('MESSAGE_CONFLICT', { messageId: 'm1' }),
+    );
 
     it('throws SEQUENCE_CONFLICT for another id with the same sequence', () =>
       spec

@@ -20,6 +20,9 @@ export const decideRegistration = (
       sequence: data.sequence,
     });
   }
+  if (data.recipientIds.length === 0) {
+    throw new ReceiptError('VALIDATION_FAILED', 'A message needs at least one recipient');
+  }
   if (data.recipientIds.includes(data.senderId)) {
     throw new ReceiptError('VALIDATION_FAILED', 'The sender cannot be one of the recipients');
   }

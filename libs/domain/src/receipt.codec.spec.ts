@@ -20,13 +20,15 @@ describe('decodeEvent', () => {
       conversationRead({ deviceId: null, receiptsShared: false }),
       readReceiptsChanged(),
     ])('gives back the $type event that was stored', (event) =>
-      expect(decode(event, JSON.parse(JSON.stringify(event.data)))).toEqual(event));
+      expect(decode(event, JSON.parse(JSON.stringify(event.data)))).toEqual(event),
+    );
   });
 
   describe('given an unknown event type', () => {
     it.each(['message_edited', 'MessageSent', '', 'constructor', 'toString', '__proto__'])(
       "rejects '%s'",
-      (type) => expect(() => decodeEvent(type, EVENT_SCHEMA_VERSION, {})).toThrow(/Unknown event type/),
+      (type) =>
+        expect(() => decodeEvent(type, EVENT_SCHEMA_VERSION, {})).toThrow(/Unknown event type/),
     );
   });
 
@@ -45,12 +47,32 @@ describe('decodeEvent', () => {
       ['a fractional sequence', messageSent(), { ...messageSent().data, sequence: 1.5 }],
       ['a sequence as a string', messageSent(), { ...messageSent().data, sequence: '1' }],
       ['an id with a dot', messageSent(), { ...messageSent().data, messageId: 'm.1' }],
-      ['recipients that are not a list', messageSent(), { ...messageSent().data, recipientIds: 'bob' }],
-      ['a time that is not ISO 8601', messageSent(), { ...messageSent().data, sentAt: 'yesterday' }],
-      ['a delivery without a device', messageDelivered(), { ...messageDelivered().data, deviceId: null }],
+      [
+        'recipients that are not a list',
+        messageSent(),
+        { ...messageSent().data, recipientIds: 'bob' },
+      ],
+      [
+        'a time that is not ISO 8601',
+        messageSent(),
+        { ...messageSent().data, sentAt: 'yesterday' },
+      ],
+      [
+        'a delivery without a device',
+        messageDelivered(),
+        { ...messageDelivered().data, deviceId: null },
+      ],
       ['a read up to 0', conversationRead(), { ...conversationRead().data, readUpToSequence: 0 }],
-      ['a negative previous cursor', conversationRead(), { ...conversationRead().data, previousReadUpToSequence: -1 }],
-      ['a flag that is not a boolean', readReceiptsChanged(), { ...readReceiptsChanged().data, enabled: 'no' }],
+      [
+        'a negative previous cursor',
+        conversationRead(),
+        { ...conversationRead().data, previousReadUpToSequence: -1 },
+      ],
+      [
+        'a flag that is not a boolean',
+        readReceiptsChanged(),
+        { ...readReceiptsChanged().data, enabled: 'no' },
+      ],
       ['no object at all', messageSent(), null],
     ])('rejects %s', (_, event, data) => expect(() => decode(event, data)).toThrow(ZodError));
   });
@@ -65,5 +87,6 @@ describe('isDomainEventType', () => {
     ).toBe(true));
 
   it.each(['message_read', 'constructor', 'hasOwnProperty'])("does not know '%s'", (type) =>
-    expect(isDomainEventType(type)).toBe(false));
+    expect(isDomainEventType(type)).toBe(false),
+  );
 });

@@ -97,6 +97,12 @@ describe('decideReceipt', () => {
           .given(sentToBob)
           .when(acknowledgeDelivery({ userId: 'alice', messageIds: ['m1'] }))
           .thenThrows('NOT_A_RECIPIENT'));
+
+      it('throws NOT_A_MEMBER when someone outside the conversation ACKs a batch', () =>
+        spec
+          .given(sentToBob)
+          .when(acknowledgeDelivery({ userId: 'mallory', messageIds: ['m1'] }))
+          .thenThrows('NOT_A_MEMBER'));
     });
 
     describe('when bob ACKs everything up to a sequence', () => {
@@ -170,7 +176,10 @@ describe('decideReceipt', () => {
     const history = [...sentToBob, messageDelivered({ sequence: 1 })];
 
     it('decides nothing for a duplicate ACK of it', () =>
-      spec.given(history).when(acknowledgeDelivery({ messageIds: ['m1'] })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(acknowledgeDelivery({ messageIds: ['m1'] }))
+        .thenNothingHappens());
 
     it('decides nothing when another device ACKs it', () =>
       spec
@@ -206,13 +215,22 @@ describe('decideReceipt', () => {
     ];
 
     it('decides nothing for a delivery ACK of a message already read', () =>
-      spec.given(history).when(acknowledgeDelivery({ messageIds: ['m1'] })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(acknowledgeDelivery({ messageIds: ['m1'] }))
+        .thenNothingHappens());
 
     it('decides nothing for a cumulative delivery ACK arriving after the read', () =>
-      spec.given(history).when(acknowledgeDeliveryUpTo({ upToSequence: 2 })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(acknowledgeDeliveryUpTo({ upToSequence: 2 }))
+        .thenNothingHappens());
 
     it('decides nothing for an attempt to move the cursor backwards', () =>
-      spec.given(history).when(markConversationRead({ upToSequence: 1 })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(markConversationRead({ upToSequence: 1 }))
+        .thenNothingHappens());
 
     it('decides nothing for a read up to the same sequence from another device', () =>
       spec

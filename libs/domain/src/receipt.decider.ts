@@ -42,7 +42,7 @@ const acknowledgeDelivery = (
   { data, metadata }: AcknowledgeDelivery,
   { conversation, receipts }: ReceiptContext,
 ): MessageDelivered[] => {
-  requireConversation(conversation, data.conversationId);
+  requireMember(conversation, data);
   const ids = [...new Set(data.messageIds)];
   const messages = ids.map((id) => findMessage(conversation, id));
   const unknown = ids.filter((_, i) => messages[i] === undefined);
@@ -121,14 +121,21 @@ const requireConversation = (conversation: ConversationState, conversationId: st
   }
 };
 
-const requireMemberWithinRange = (
+const requireMember = (
   conversation: ConversationState,
-  data: Readonly<{ conversationId: string; userId: string; upToSequence: number }>,
+  data: Readonly<{ conversationId: string; userId: string }>,
 ): void => {
   requireConversation(conversation, data.conversationId);
   if (!conversation.members.has(data.userId)) {
     throw new ReceiptError('NOT_A_MEMBER', 'The user does not belong to this conversation');
   }
+};
+
+const requireMemberWithinRange = (
+  conversation: ConversationState,
+  data: Readonly<{ conversationId: string; userId: string; upToSequence: number }>,
+): void => {
+  requireMember(conversation, data);
   const last = lastSequence(conversation);
   if (data.upToSequence > last) {
     throw new ReceiptError('SEQUENCE_OUT_OF_RANGE', 'The sequence is beyond the last registered message', {

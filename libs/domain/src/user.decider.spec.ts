@@ -1,4 +1,9 @@
-import { DeciderSpecification, later, readReceiptsChanged, setReadReceipts } from '@receipts/testing';
+import {
+  DeciderSpecification,
+  later,
+  readReceiptsChanged,
+  setReadReceipts,
+} from '@receipts/testing';
 import { decideReadReceipts, defaultUserSettings, evolveUserSettings } from './user.decider';
 
 const spec = DeciderSpecification.for({
@@ -16,14 +21,20 @@ describe('decideReadReceipts', () => {
         .then([readReceiptsChanged({ enabled: false })]));
 
     it('decides nothing when asked to turn them on, as they are on by default', () =>
-      spec.given([]).when(setReadReceipts({ enabled: true })).thenNothingHappens());
+      spec
+        .given([])
+        .when(setReadReceipts({ enabled: true }))
+        .thenNothingHappens());
   });
 
   describe('given read receipts turned off', () => {
     const history = [readReceiptsChanged({ enabled: false })];
 
     it('decides nothing when asked to turn them off again', () =>
-      spec.given(history).when(setReadReceipts({ enabled: false })).thenNothingHappens());
+      spec
+        .given(history)
+        .when(setReadReceipts({ enabled: false }))
+        .thenNothingHappens());
 
     it('records read receipts turned back on at the time the command carries', () =>
       spec

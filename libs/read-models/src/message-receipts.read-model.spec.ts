@@ -62,11 +62,11 @@ describe('recipientReceipt', () => {
   });
 
   describe('given a read the reader did not share', () => {
-    it('shows the message as delivered, never as read', () =>
+    it('shows the message as delivered, never as read, without the time of the read', () =>
       expect(recipientReceipt(facts({ anyReadAt: t(5) }))).toEqual({
         userId: 'bob',
         status: 'delivered',
-        deliveredAt: t(5),
+        deliveredAt: null,
         deviceId: null,
       }));
 
@@ -77,13 +77,13 @@ describe('recipientReceipt', () => {
   });
 
   describe('given a private read followed by a shared one covering the message', () => {
-    it('shows the message as read at the time of the shared read', () =>
+    it('shows the message as read at the time of the shared read, hiding the private one', () =>
       expect(
         recipientReceipt(facts({ anyReadAt: t(3), sharedRead: { at: t(7), deviceId: 'phone' } })),
       ).toEqual({
         userId: 'bob',
         status: 'read',
-        deliveredAt: t(3),
+        deliveredAt: t(7),
         readAt: t(7),
         deviceId: 'phone',
       }));
@@ -193,6 +193,7 @@ describe('summarize', () => {
       ['delivered', delivered('bob')],
       ['read', read('bob')],
     ])('shows %s as the recipient sees it', (status, receipt) =>
-      expect(summarize(direct, [receipt]).status).toBe(status));
+      expect(summarize(direct, [receipt]).status).toBe(status),
+    );
   });
 });

@@ -24,7 +24,13 @@ export type RecipientFacts = Readonly<{
 
 export type RecipientReceipt =
   | Readonly<{ userId: string; status: 'sent' }>
-  | Readonly<{ userId: string; status: 'delivered'; deliveredAt: string; deviceId: string | null }>
+  | Readonly<{
+      userId: string;
+      status: 'delivered';
+      /** null when the only evidence of delivery is a read the reader did not share. */
+      deliveredAt: string | null;
+      deviceId: string | null;
+    }>
   | Readonly<{
       userId: string;
       status: 'read';
@@ -43,16 +49,17 @@ export type MessageSummary = Readonly<{
   status: 'sent' | 'delivered' | 'read';
 }>;
 
-/** A read implies delivered; a read the reader did not share shows as delivered, never as read. */
+/**
+ * A read implies delivered. A read the reader did not share shows as delivered, never as read,
+ * and its time is never shown: when it is the only evidence of delivery, `deliveredAt` is null.
+ */
 export const recipientReceipt = (facts: RecipientFacts): RecipientReceipt => {
-  const { userId, sharedRead } = facts;
-  const deliveredAt = earliest(facts.deliveredAt, facts.anyReadAt);
+  const { userId, sharedRead, deliveredAt } = facts;
   if (sharedRead) {
-    const deliveredAtOrRead = earliest(deliveredAt, sharedRead.at) ?? sharedRead.at;
     return {
       userId,
       status: 'read',
-      deliveredAt: deliveredAtOrRead,
+      deliveredAt: earliest(deliveredAt, sharedRead.at) ?? sharedRead.at,
       readAt: sharedRead.at,
       deviceId: sharedRead.deviceId,
     };
@@ -60,6 +67,7 @@ export const recipientReceipt = (facts: RecipientFacts): RecipientReceipt => {
   if (deliveredAt) {
     return { userId, status: 'delivered', deliveredAt, deviceId: facts.deliveredDeviceId };
   }
+  if (facts.anyReadAt) return { userId, status: 'delivered', deliveredAt: null, deviceId: null };
   return { userId, status: 'sent' };
 };
 

@@ -42,8 +42,7 @@ describe('read cursor', () => {
         lastReadAt: now,
       }));
 
-    it('counts a new message as unread', () =>
-      expect(messageArrived(cursor, 7).unread).toBe(5));
+    it('counts a new message as unread', () => expect(messageArrived(cursor, 7).unread).toBe(5));
   });
 
   describe('given a cursor at 4, all of it shared', () => {

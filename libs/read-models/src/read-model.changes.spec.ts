@@ -38,7 +38,12 @@ describe('projectEvent', () => {
   it.each([true, false])('moves the cursor keeping whether the read was shared (%s)', (shared) =>
     expect(
       projectEvent(
-        conversationRead({ deviceId: null, readUpToSequence: 5, previousReadUpToSequence: 2, receiptsShared: shared }),
+        conversationRead({
+          deviceId: null,
+          readUpToSequence: 5,
+          previousReadUpToSequence: 2,
+          receiptsShared: shared,
+        }),
       ),
     ).toEqual([
       {
@@ -50,7 +55,8 @@ describe('projectEvent', () => {
         receiptsShared: shared,
         readAt: conversationRead().data.readAt,
       },
-    ]));
+    ]),
+  );
 
   it('asks nothing of the read models when a user changes their settings', () =>
     expect(projectEvent(readReceiptsChanged())).toEqual([]));
@@ -65,7 +71,7 @@ describe('PROJECTED_EVENT_TYPES', () => {
   ];
 
   it('lists exactly the event types that change the read models', () =>
-    expect(
-      oneOfEach.filter((e) => projectEvent(e).length > 0).map((e) => e.type),
-    ).toEqual([...PROJECTED_EVENT_TYPES]));
+    expect(oneOfEach.filter((e) => projectEvent(e).length > 0).map((e) => e.type)).toEqual([
+      ...PROJECTED_EVENT_TYPES,
+    ]));
 });

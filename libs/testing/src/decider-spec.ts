@@ -1,4 +1,4 @@
-import { type ReceiptErrorCode, isReceiptError } from '@receipts/domain';
+import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
 
 /**
  * The three functions a decider test needs; `initialState` is a factory so tests never share
@@ -26,7 +26,10 @@ export const DeciderSpecification = {
     given: (history: readonly PastEvent[]) => ({
       when: (command: Command): DeciderThen<Event> => {
         const decide = (): readonly Event[] =>
-          decider.decide(command, history.reduce((state, event) => decider.evolve(state, event), decider.initialState()));
+          decider.decide(
+            command,
+            history.reduce((state, event) => decider.evolve(state, event), decider.initialState()),
+          );
         return {
           then: (expected) => expect(decide()).toEqual(expected),
           thenNothingHappens: () => expect(decide()).toEqual([]),
@@ -37,6 +40,7 @@ export const DeciderSpecification = {
   }),
 };
 
+/** A refusal is a ReceiptError with the expected code; being a pure function, it wrote nothing. */
 const expectReceiptError = (
   act: () => unknown,
   code: ReceiptErrorCode,
@@ -50,9 +54,12 @@ const expectReceiptError = (
     thrown = error;
   }
   if (thrown === undefined) {
-    throw new Error(`Expected ReceiptError ${code}, but the decider returned ${JSON.stringify(decided)}`);
+    throw new Error(
+      `Expected ReceiptError ${code}, but the decider returned ${JSON.stringify(decided)}`,
+    );
   }
-  if (!isReceiptError(thrown)) throw thrown;
-  expect(thrown.code).toBe(code);
-  if (details) expect(thrown.details).toMatchObject(details);
+  expect(thrown).toBeInstanceOf(ReceiptError);
+  const error = thrown as ReceiptError;
+  expect(error.code).toBe(code);
+  if (details) expect(error.details).toMatchObject(details);
 };

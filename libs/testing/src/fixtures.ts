@@ -55,7 +55,9 @@ export const messageDelivered = (overrides: Overrides<MessageDelivered> = {}): M
   };
 };
 
-export const conversationRead = (overrides: Overrides<ConversationRead> = {}): ConversationRead => ({
+export const conversationRead = (
+  overrides: Overrides<ConversationRead> = {},
+): ConversationRead => ({
   type: 'conversation_read',
   data: {
     conversationId,

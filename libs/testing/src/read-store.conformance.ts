@@ -174,7 +174,7 @@ export const describeReadStoreConformance = (
         expect(second).toEqual({ ...noFacts(ann), anyReadAt: at(20) });
         expect(recipientReceipt(second!)).toMatchObject({
           status: 'delivered',
-          deliveredAt: at(20),
+          deliveredAt: null,
         });
       });
     });
