@@ -8,7 +8,11 @@ export type GlobalPosition = bigint;
 export type ExpectedRevision = 'any' | 'no_stream' | bigint;
 
 export type EventToAppend = Readonly<{
-  /** Deterministic per logical fact, so that a retried append is recognised as the same one. */
+  /**
+   * Deterministic per logical fact, so that a retried append is recognised as the same one.
+   * Only uniqueness within a stream is promised (EventStoreDB does not check ids across
+   * streams); our ids embed the ids that name their stream, so they cannot collide across them.
+   */
   id: string;
   type: string;
   data: unknown;

@@ -22,3 +22,24 @@ describeEventStoreConformance('SqliteEventStore', async () => {
     },
   };
 });
+
+describe('SqliteEventStore, beyond the port', () => {
+  it('rejects an event id that is already in another stream, writing nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'receipts-event-store-'));
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      const event = {
+        id: '0b0e5f3e-5a43-4a8e-9a67-1c1f0f1f2a01',
+        type: 'probe',
+        data: {},
+        metadata: { schemaVersion: 1 },
+      };
+      await store.appendToStream('probe-home', [event], 'no_stream');
+      await expect(store.appendToStream('probe-elsewhere', [event], 'no_stream')).rejects.toThrow();
+      expect(await store.readStream('probe-elsewhere')).toEqual([]);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

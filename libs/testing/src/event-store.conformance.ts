@@ -102,16 +102,6 @@ export const describeEventStoreConformance = (
         expect(await store.readStream(stream)).toHaveLength(5);
       });
 
-      it('rejects an event id that is already in another stream', async () => {
-        const [shared] = someEvents(1);
-        const home = streamName('home');
-        const elsewhere = streamName('elsewhere');
-        await store.appendToStream(home, [shared!], 'no_stream');
-        await expect(store.appendToStream(elsewhere, [shared!], 'no_stream')).rejects.toThrow();
-        expect(await store.readStream(elsewhere)).toEqual([]);
-        expect(await store.readStream(home)).toHaveLength(1);
-      });
-
       it('round-trips id, type, data and metadata', async () => {
         const stream = streamName('roundtrip');
         const data = {
