@@ -23,26 +23,17 @@ export class ReceiptNotifier {
   ) {}
 
   async notify(events: readonly DomainEvent[]): Promise<void> {
-    const messages = new Map<string, Promise<MessageDocument | null>>();
-    const messageOf = (conversationId: string, messageId: string) => {
-      const key = `${conversationId}\u0000${messageId}`;
-      let found = messages.get(key);
-      if (!found) messages.set(key, (found = this.readStore.findMessage(conversationId, messageId)));
-      return found;
-    };
+    const batch = new BatchLookups(this.readStore, this.queries);
     for (const event of events) {
-      if (event.type === 'message_delivered') await this.delivered(event, messageOf);
-      else if (event.type === 'conversation_read') await this.read(event);
+      if (event.type === 'message_delivered') await this.delivered(event, batch);
+      else if (event.type === 'conversation_read') await this.read(event, batch);
     }
     this.push.flush();
   }
 
-  private async delivered(
-    { data }: MessageDelivered,
-    messageOf: (c: string, m: string) => Promise<MessageDocument | null>,
-  ): Promise<void> {
-    const message = await messageOf(data.conversationId, data.messageId);
-    const summary = message && message.recipientCount > 1 ? await this.summary(message) : undefined;
+  private async delivered({ data }: MessageDelivered, batch: BatchLookups): Promise<void> {
+    const message = await batch.message(data.conversationId, data.messageId);
+    const summary = message && message.recipientCount > 1 ? await batch.summary(message) : undefined;
     this.push.push(
       { userId: data.senderId },
       {
@@ -58,7 +49,7 @@ export class ReceiptNotifier {
     this.metrics.pushes.inc({ type: 'delivered' });
   }
 
-  private async read({ data }: ConversationRead): Promise<void> {
+  private async read({ data }: ConversationRead, batch: BatchLookups): Promise<void> {
     const [cursor, totalUnread] = await Promise.all([
       this.readStore.findCursor(data.userId, data.conversationId),
       this.readStore.totalUnread(data.userId),
@@ -78,10 +69,10 @@ export class ReceiptNotifier {
       this.metrics.privacyFiltered.inc();
       return;
     }
-    await this.readToSenders(data);
+    await this.readToSenders(data, batch);
   }
 
-  private async readToSenders(data: ConversationRead['data']): Promise<void> {
+  private async readToSenders(data: ConversationRead['data'], batch: BatchLookups): Promise<void> {
     const covered = await this.readStore.messagesBetween(
       data.conversationId,
       data.previousReadUpToSequence,
@@ -98,7 +89,7 @@ export class ReceiptNotifier {
         own.map(async (m) => ({
           messageId: m.messageId,
           sequence: m.sequence,
-          ...(m.recipientCount > 1 ? { summary: await this.summary(m) } : {}),
+          ...(m.recipientCount > 1 ? { summary: await batch.summary(m) } : {}),
         })),
       );
       this.push.push(
@@ -115,8 +106,36 @@ export class ReceiptNotifier {
       this.metrics.pushes.inc({ type: 'read' }, messages.length);
     }
   }
+}
 
-  private async summary(message: MessageDocument): Promise<MessageSummaryPayload> {
-    return { ...(await this.queries.summaryOf(message)) };
+/**
+ * Lookups shared by one batch's pushes: a message delivered to 50 members in one batch is
+ * looked up once and summarised once (the summary after the whole batch), not 50 times.
+ */
+class BatchLookups {
+  private readonly messages = new Map<string, Promise<MessageDocument | null>>();
+  private readonly summaries = new Map<string, Promise<MessageSummaryPayload>>();
+
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly queries: ReceiptQueryService,
+  ) {}
+
+  message(conversationId: string, messageId: string): Promise<MessageDocument | null> {
+    return memo(this.messages, `${conversationId}\u0000${messageId}`, () =>
+      this.readStore.findMessage(conversationId, messageId),
+    );
+  }
+
+  summary(message: MessageDocument): Promise<MessageSummaryPayload> {
+    return memo(this.summaries, `${message.conversationId}\u0000${message.messageId}`, () =>
+      this.queries.summaryOf(message),
+    );
   }
 }
+
+const memo = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = load()));
+  return found;
+};
