@@ -22,8 +22,11 @@ const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
 /** Any failure as a ReceiptError; what is not one already becomes INTERNAL, without its details. */
 export const asReceiptError = (error: unknown): ReceiptError => {
   if (error instanceof ReceiptError) return error;
-  if (isBodyParserError(error)) {
+  if (bodyParserError(error) === 'entity.parse.failed') {
     return new ReceiptError('VALIDATION_FAILED', 'The request body is not valid JSON');
+  }
+  if (bodyParserError(error) === 'entity.too.large') {
+    return new ReceiptError('BATCH_TOO_LARGE', 'The request body is larger than 1 MB');
   }
   return new ReceiptError('INTERNAL', 'Internal error');
 };
@@ -37,11 +40,11 @@ export const toErrorPayload = (error: ReceiptError): ErrorPayload & { details?: 
 
 export const httpStatusOf = (error: ReceiptError): HttpStatus => HTTP_STATUS[error.code];
 
-const isBodyParserError = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  'type' in error &&
-  (error).type === 'entity.parse.failed';
+/** Express's body parser reports its failures with a `type` string. */
+const bodyParserError = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string'
+    ? error.type
+    : undefined;
 
 /** Faults of ours rather than the caller's: logged with their cause, answered without it. */
 export const isServerFault = (error: ReceiptError): boolean =>

@@ -6,3 +6,4 @@ export * from './receipt-metrics';
 export * from './receipt-notifier';
 export * from './receipt-queries.service';
 export * from './stream-state-cache';
+export * from './keyed-serializer';

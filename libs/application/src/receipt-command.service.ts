@@ -25,6 +25,7 @@ import {
 } from '@receipts/domain';
 import { type EventStore, WrongExpectedRevisionError } from '@receipts/event-store';
 import { type Causation, toEventToAppend } from './event-ids';
+import { KeyedSerializer } from './keyed-serializer';
 import type { ReceiptMetrics } from './receipt-metrics';
 import { type Folded, StreamStateCache } from './stream-state-cache';
 
@@ -42,6 +43,7 @@ export class ReceiptCommandService {
   private readonly conversations: StreamStateCache<ConversationState, MessageSent>;
   private readonly receipts: StreamStateCache<ReceiptState, ReceiptEvent>;
   private readonly users: StreamStateCache<UserSettings, UserEvent>;
+  private readonly serializer = new KeyedSerializer();
 
   constructor(
     private readonly store: EventStore,
@@ -157,6 +159,16 @@ export class ReceiptCommandService {
     decide: Decision<State, Event>,
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
+    return this.serializer.run(stream, () => this.decideAndAppend(cache, stream, decide, causation));
+  }
+
+  /** Conflicts now come only from other processes: retried with a short jittered backoff. */
+  private async decideAndAppend<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
+    cache: StreamStateCache<State, Event>,
+    stream: string,
+    decide: Decision<State, Event>,
+    causation: Causation,
+  ): Promise<CommandOutcome & { events: readonly Event[] }> {
     for (let attempt = 1; ; attempt++) {
       const folded: Folded<State> = await cache.load(stream).catch((error: unknown) => {
         throw storeUnavailable(error);
@@ -179,6 +191,7 @@ export class ReceiptCommandService {
         if (attempt >= MAX_ATTEMPTS) {
           throw new ReceiptError('CONCURRENCY_CONFLICT', 'Too many concurrent changes, retry');
         }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
   }

@@ -67,19 +67,22 @@ export class ReceiptsClient {
     return this.emit('receipt:read', { conversationId, upToSequence });
   }
 
-  /** Sends every queued delivered batch now. */
+  /** Sends every queued delivered batch now, in ACKs of at most MAX_DELIVERED_BATCH ids. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const [conversationId, { ids, waiters }] of this.pending) {
       this.pending.delete(conversationId);
       const all = [...ids];
+      const parts: Array<Promise<AckResult>> = [];
       for (let i = 0; i < all.length; i += MAX_DELIVERED_BATCH) {
         const messageIds = all.slice(i, i + MAX_DELIVERED_BATCH);
-        void this.emit('receipt:delivered', { conversationId, messageIds }).then((result) => {
-          for (const waiter of waiters) waiter(result);
-        });
+        parts.push(this.emit('receipt:delivered', { conversationId, messageIds }));
       }
+      void Promise.all(parts).then((results) => {
+        const combined = combine(results);
+        for (const waiter of waiters) waiter(combined);
+      });
     }
   }
 
@@ -103,3 +106,18 @@ export class ReceiptsClient {
     }
   }
 }
+
+/** One answer for a batch sent in parts: the first failure, or the sums of the successes. */
+const combine = (results: readonly AckResult[]): AckResult => {
+  const failure = results.find((r) => !r.ok);
+  if (failure) return failure;
+  let applied = 0;
+  let duplicates = 0;
+  for (const r of results) {
+    if (r.ok) {
+      applied += r.applied;
+      duplicates += r.duplicates;
+    }
+  }
+  return { ok: true, applied, duplicates };
+};

@@ -1,0 +1,387 @@
+/**
+ * Bad input over the socket and REST: every case gets its typed error (code, message, retryable)
+ * and writes nothing (no event appended, read models unchanged), and the service keeps serving.
+ */
+import { MAX_DELIVERED_BATCH } from '@receipts/contracts';
+import { type Device, connectDevice } from './support/devices';
+import { type RunningApp, startApp } from './support/app';
+import { anyString } from './support/matchers';
+import {
+  CHAT_SERVER,
+  type HttpAnswer,
+  type Problem,
+  asUser,
+  detail,
+  eventsAppended,
+  get,
+  postRaw,
+  put,
+  register,
+  registerOk,
+  unreadIn,
+} from './support/http';
+import { eventually } from './support/wait';
+
+jest.setTimeout(20_000);
+
+let running: RunningApp;
+let url: string;
+let bob: Device;
+const alice = 'alice';
+const conv = 'conv-1';
+const [m1, m2] = ['msg-1', 'msg-2'];
+const sentAt = '2026-01-01T10:00:00.000Z';
+
+const failsWith = (answer: unknown, code: string, retryable = false): void => {
+  expect(answer).toEqual({ ok: false, error: { code, message: anyString, retryable } });
+  expect((answer as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
+};
+
+const problem = (answer: HttpAnswer, status: number, code: string): void => {
+  expect({
+    status: answer.status,
+    code: (answer.body as Partial<Problem> | undefined)?.code,
+  }).toEqual({ status, code });
+  expect(answer.contentType).toContain('application/problem+json');
+  expect(answer.body).toMatchObject({
+    retryable: false,
+    message: anyString,
+    status,
+    type: `urn:receipts:error:${code}`,
+  });
+};
+
+/** The state nothing bad may change: event count and bob's view of conv-1. */
+const snapshot = async () => ({
+  appended: await eventsAppended(url),
+  cursor: (await unreadIn(url, 'bob', conv)).body,
+  m1: (await detail(url, conv, m1, alice)).body,
+  m2: (await detail(url, conv, m2, alice)).body,
+});
+
+let baseline: Awaited<ReturnType<typeof snapshot>>;
+
+beforeAll(async () => {
+  running = await startApp();
+  url = running.url;
+  await registerOk(url, {
+    messageId: m1,
+    conversationId: conv,
+    senderId: alice,
+    sequence: 1,
+    recipientIds: ['bob', 'carol'],
+    sentAt,
+  });
+  await registerOk(url, {
+    messageId: m2,
+    conversationId: conv,
+    senderId: alice,
+    sequence: 2,
+    recipientIds: ['bob', 'carol'],
+    sentAt,
+  });
+  bob = await connectDevice(url, 'bob', 'phone');
+  await eventually('registration projected', async () => {
+    expect((await unreadIn(url, 'bob', conv)).body).toMatchObject({ unread: 2, readUpTo: 0 });
+    expect((await detail(url, conv, m2, alice)).status).toBe(200);
+  });
+  baseline = await snapshot();
+});
+
+afterEach(async () => {
+  // Whatever a test sent, nothing was written.
+  expect(await snapshot()).toEqual(baseline);
+});
+
+afterAll(async () => {
+  bob?.close();
+  await running?.close();
+});
+
+describe('socket ACKs', () => {
+  it.each<[string, unknown]>([
+    ['a string', 'conv-1'],
+    ['null', null],
+    ['a number', 7],
+    ['an array', [{ conversationId: conv, upToSequence: 1 }]],
+    ['no conversationId', { upToSequence: 1 }],
+    ['no upToSequence', { conversationId: conv }],
+    ['upToSequence as a string', { conversationId: conv, upToSequence: '1' }],
+    ['upToSequence 0', { conversationId: conv, upToSequence: 0 }],
+    ['negative upToSequence', { conversationId: conv, upToSequence: -1 }],
+    ['fractional upToSequence', { conversationId: conv, upToSequence: 1.5 }],
+    ['unsafe integer', { conversationId: conv, upToSequence: 2 ** 60 }],
+    ['conversationId with spaces', { conversationId: 'conv 1', upToSequence: 1 }],
+    ['empty conversationId', { conversationId: '', upToSequence: 1 }],
+    ['65-char conversationId', { conversationId: 'c'.repeat(65), upToSequence: 1 }],
+    ['conversationId as a number', { conversationId: 1, upToSequence: 1 }],
+    ['an extra userId field', { conversationId: conv, upToSequence: 1, userId: 'carol' }],
+  ])('read with %s: VALIDATION_FAILED', async (_, payload) => {
+    failsWith(await bob.raw('receipt:read', payload), 'VALIDATION_FAILED');
+  });
+
+  it.each<[string, unknown]>([
+    ['no payload fields', {}],
+    ['messageIds empty', { conversationId: conv, messageIds: [] }],
+    ['messageIds a string', { conversationId: conv, messageIds: m1 }],
+    ['messageIds with a number', { conversationId: conv, messageIds: [m1, 2] }],
+    ['messageIds with an invalid id', { conversationId: conv, messageIds: [m1, 'msg/../2'] }],
+    [
+      'both messageIds and upToSequence',
+      { conversationId: conv, messageIds: [m1], upToSequence: 1 },
+    ],
+    ['upToSequence as a string', { conversationId: conv, upToSequence: '2' }],
+    ['an extra deviceId field', { conversationId: conv, messageIds: [m1], deviceId: 'other' }],
+  ])('delivered with %s: VALIDATION_FAILED', async (_, payload) => {
+    failsWith(await bob.raw('receipt:delivered', payload), 'VALIDATION_FAILED');
+  });
+
+  it('unknown message ids: UNKNOWN_MESSAGE, and the known ids in the batch are not applied', async () => {
+    failsWith(await bob.client.delivered(conv, ['no-such-message']), 'UNKNOWN_MESSAGE');
+    failsWith(
+      await bob.raw('receipt:delivered', {
+        conversationId: conv,
+        messageIds: [m1, 'no-such-message', m2],
+      }),
+      'UNKNOWN_MESSAGE',
+    );
+    // A message id of another conversation is unknown here.
+    await registerOk(url, {
+      messageId: 'other-msg',
+      conversationId: 'conv-other',
+      senderId: alice,
+      sequence: 1,
+      recipientIds: ['carol'],
+      sentAt,
+    });
+    baseline = await snapshot(); // registration above is legitimate
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: conv, messageIds: ['other-msg'] }),
+      'UNKNOWN_MESSAGE',
+    );
+  });
+
+  it('unknown conversation: UNKNOWN_CONVERSATION for every ACK kind', async () => {
+    failsWith(await bob.client.read('conv-nope', 1), 'UNKNOWN_CONVERSATION');
+    failsWith(await bob.client.deliveredUpTo('conv-nope', 1), 'UNKNOWN_CONVERSATION');
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: 'conv-nope', messageIds: [m1] }),
+      'UNKNOWN_CONVERSATION',
+    );
+  });
+
+  it('sequence beyond the last message: SEQUENCE_OUT_OF_RANGE, cursor unchanged', async () => {
+    failsWith(await bob.client.read(conv, 3), 'SEQUENCE_OUT_OF_RANGE');
+    failsWith(await bob.client.read(conv, Number.MAX_SAFE_INTEGER), 'SEQUENCE_OUT_OF_RANGE');
+    failsWith(await bob.client.deliveredUpTo(conv, 3), 'SEQUENCE_OUT_OF_RANGE');
+  });
+
+  it(`more than ${MAX_DELIVERED_BATCH} ids: BATCH_TOO_LARGE, nothing applied (sent raw, bypassing the SDK)`, async () => {
+    const ids = [
+      m1,
+      m2,
+      ...Array.from({ length: MAX_DELIVERED_BATCH - 1 }, (_, i) => `unknown-${i}`),
+    ];
+    expect(ids).toHaveLength(MAX_DELIVERED_BATCH + 1);
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: conv, messageIds: ids }),
+      'BATCH_TOO_LARGE',
+    );
+    // Only the size is checked first: the same count of repeated known ids is still too large.
+    failsWith(
+      await bob.raw('receipt:delivered', {
+        conversationId: conv,
+        messageIds: Array(MAX_DELIVERED_BATCH + 1).fill(m1),
+      }),
+      'BATCH_TOO_LARGE',
+    );
+    // Exactly at the limit the batch is accepted for checking (and fails on its unknown ids instead).
+    failsWith(
+      await bob.raw('receipt:delivered', {
+        conversationId: conv,
+        messageIds: ids.slice(0, MAX_DELIVERED_BATCH),
+      }),
+      'UNKNOWN_MESSAGE',
+    );
+  });
+
+  it('keeps the connection usable after bad input (a valid ACK afterwards works, then is undone from the baseline)', async () => {
+    expect(bob.client.socket.connected).toBe(true);
+    failsWith(await bob.raw('receipt:read', { nonsense: true }), 'VALIDATION_FAILED');
+    expect(bob.client.socket.connected).toBe(true);
+    const carol = await connectDevice(url, 'carol', 'phone');
+    try {
+      // Carol's ACK does not touch bob's cursor or the appended count baseline after re-snapshot.
+      expect(await carol.client.delivered(conv, [m1])).toEqual({
+        ok: true,
+        applied: 1,
+        duplicates: 0,
+      });
+      await eventually('carol delivered projected', async () => {
+        const m1Detail = (await detail(url, conv, m1, alice)).body;
+        expect(m1Detail.summary.deliveredCount).toBe(1);
+      });
+      baseline = await snapshot();
+    } finally {
+      carol.close();
+    }
+  });
+});
+
+describe('REST', () => {
+  const valid = {
+    messageId: 'msg-3',
+    conversationId: conv,
+    senderId: alice,
+    sequence: 3,
+    recipientIds: ['bob'],
+    sentAt,
+  };
+
+  it('invalid JSON: 400 VALIDATION_FAILED', async () => {
+    problem(await postRaw(url, '/messages', '{"messageId": "msg-3",'), 400, 'VALIDATION_FAILED');
+    problem(await postRaw(url, '/messages', 'not json at all'), 400, 'VALIDATION_FAILED');
+    problem(
+      await put(url, '/users/bob/settings/read-receipts', undefined, asUser('bob'))
+        .then(() =>
+          fetch(`${url}/users/bob/settings/read-receipts`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json', 'x-user-id': 'bob' },
+            body: '{enabled',
+          }),
+        )
+        .then(async (r) => ({
+          status: r.status,
+          contentType: r.headers.get('content-type') ?? '',
+          body: await r.json(),
+        })),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['no messageId', { messageId: undefined }],
+    ['an invalid messageId', { messageId: 'msg 3' }],
+    ['a too long messageId', { messageId: 'm'.repeat(65) }],
+    ['an invalid conversationId', { conversationId: 'conv#1' }],
+    ['sequence as a string', { sequence: '3' }],
+    ['sequence 0', { sequence: 0 }],
+    ['fractional sequence', { sequence: 3.5 }],
+    ['recipientIds a string', { recipientIds: 'bob' }],
+    ['no recipients', { recipientIds: [] }],
+    ['an invalid recipient id', { recipientIds: ['bob', 'car ol'] }],
+    ['sentAt not a date', { sentAt: 'yesterday' }],
+    ['sentAt as a number', { sentAt: 1767261600000 }],
+    ['an extra field', { status: 'read' }],
+    ['senderId null', { senderId: null }],
+  ])('register with %s: 400 VALIDATION_FAILED', async (_, change) => {
+    problem(
+      await postRaw(url, '/messages', JSON.stringify({ ...valid, ...change })),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('a body that is not a JSON object: 400 VALIDATION_FAILED', async () => {
+    problem(await postRaw(url, '/messages', '[]'), 400, 'VALIDATION_FAILED');
+    problem(await postRaw(url, '/messages', 'null'), 400, 'VALIDATION_FAILED');
+    problem(await postRaw(url, '/messages', '"msg-3"'), 400, 'VALIDATION_FAILED');
+  });
+
+  it('an oversized body: 413 BATCH_TOO_LARGE', async () => {
+    const huge = JSON.stringify({
+      ...valid,
+      recipientIds: Array.from({ length: 80_000 }, (_, i) => `recipient-${i}`),
+    });
+    expect(huge.length).toBeGreaterThan(1024 * 1024);
+    const answer = await postRaw(url, '/messages', huge);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ code: 'BATCH_TOO_LARGE' });
+  });
+
+  it('same id with other content: 409 MESSAGE_CONFLICT; another id at a taken sequence: 409 SEQUENCE_CONFLICT; exact repeat: 200 duplicate', async () => {
+    const m1Again = {
+      messageId: m1,
+      conversationId: conv,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: ['bob', 'carol'],
+      sentAt,
+    };
+    const repeat = await register(url, m1Again);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual({ conversationId: conv, messageId: m1, status: 'duplicate' });
+    problem(await register(url, { ...m1Again, recipientIds: ['bob'] }), 409, 'MESSAGE_CONFLICT');
+    problem(await register(url, { ...m1Again, senderId: 'mallory' }), 409, 'MESSAGE_CONFLICT');
+    problem(await register(url, { ...m1Again, sequence: 3 }), 409, 'MESSAGE_CONFLICT');
+    problem(
+      await register(url, { ...m1Again, messageId: 'msg-other', sequence: 2 }),
+      409,
+      'SEQUENCE_CONFLICT',
+    );
+  });
+
+  it('invalid ids in paths: 400; unknown message or conversation: 404 with its code', async () => {
+    problem(
+      await get(url, `/conversations/bad%20id/messages/${m1}/receipts`, asUser(alice)),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(
+      await get(url, `/conversations/${conv}/messages/${'x'.repeat(65)}/summary`, asUser(alice)),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(await get(url, '/users/b%24b/unread', asUser('b$b')), 401, 'UNAUTHENTICATED');
+    problem(
+      await get(url, `/conversations/${conv}/messages/no-such/receipts`, asUser(alice)),
+      404,
+      'UNKNOWN_MESSAGE',
+    );
+    problem(
+      await get(url, `/conversations/conv-nope/messages/${m1}/summary`, asUser(alice)),
+      404,
+      'UNKNOWN_MESSAGE',
+    );
+    problem(
+      await get(url, '/users/bob/conversations/conv-nope/unread', asUser('bob')),
+      404,
+      'UNKNOWN_CONVERSATION',
+    );
+    expect((await get(url, '/no/such/route', asUser('bob'))).status).toBe(404);
+  });
+
+  it('settings with a wrong type: 400 VALIDATION_FAILED', async () => {
+    problem(
+      await put(url, '/users/bob/settings/read-receipts', { enabled: 'no' }, asUser('bob')),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(
+      await put(url, '/users/bob/settings/read-receipts', {}, asUser('bob')),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(
+      await put(
+        url,
+        '/users/bob/settings/read-receipts',
+        { enabled: false, extra: 1 },
+        asUser('bob'),
+      ),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('still serves health, metrics and docs', async () => {
+    expect((await get(url, '/health/live')).body).toEqual({ status: 'ok' });
+    const ready = await get(url, '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', eventStore: 'up', readStore: 'up' });
+    expect(String((await get(url, '/metrics')).body)).toContain('receipts_events_appended_total');
+    expect((await get(url, '/docs')).status).toBe(200);
+    expect((await get(url, '/messages', CHAT_SERVER)).status).toBe(404);
+  });
+});

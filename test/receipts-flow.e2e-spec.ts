@@ -1,0 +1,714 @@
+/**
+ * The receipt flow end to end, in-process: REST registration, ACKs over real socket.io-client
+ * connections, the pushes each device gets, and the REST read side.
+ */
+import { type Device, connectDevice } from './support/devices';
+import { anyString, containing } from './support/matchers';
+import { type RunningApp, startApp } from './support/app';
+import {
+  type HttpAnswer,
+  asUser,
+  counter,
+  detail,
+  eventsAppended,
+  get,
+  put,
+  receiptOf,
+  register,
+  registerOk,
+  statusByUser,
+  summary,
+  unreadIn,
+  unreadTotal,
+} from './support/http';
+import { eventually } from './support/wait';
+import { io } from 'socket.io-client';
+
+jest.setTimeout(20_000);
+
+let running: RunningApp;
+let url: string;
+const devices: Device[] = [];
+let seq = 0;
+/** Unique ids per test so that counts in one test never depend on another. */
+const unique = (prefix: string): string => `${prefix}-${++seq}-${Date.now().toString(36)}`;
+
+const device = async (userId: string, deviceId: string): Promise<Device> => {
+  const d = await connectDevice(url, userId, deviceId);
+  devices.push(d);
+  return d;
+};
+
+/** Expects REST to eventually answer `status` with a body matching `expected` (projector is async). */
+const eventuallyRest = <T>(
+  label: string,
+  call: () => Promise<{ status: number; body: T }>,
+  expected: unknown,
+  status = 200,
+): Promise<T> =>
+  eventually(label, async () => {
+    const answer = await call();
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject(expected as object);
+    return answer.body;
+  });
+
+/**
+ * A barrier for "this device got NO such push": registers a message sent by `userId` in a fresh
+ * conversation, which pushes a read_sync to all of that user's devices. Pushes are projected in
+ * log order, so once the barrier arrived on `devices`, anything caused earlier has arrived too.
+ */
+const barrier = async (userId: string, ...on: Device[]): Promise<void> => {
+  const conversationId = unique('barrier');
+  await registerOk(url, {
+    messageId: unique('b'),
+    conversationId,
+    senderId: userId,
+    sequence: 1,
+    recipientIds: [unique('nobody')],
+  });
+  for (const d of on) await d.waitFor('read_sync', (u) => u.conversationId === conversationId);
+};
+
+beforeAll(async () => {
+  running = await startApp();
+  url = running.url;
+});
+
+afterEach(() => {
+  while (devices.length > 0) devices.pop()!.close();
+});
+
+afterAll(async () => {
+  await running?.close();
+});
+
+describe('1:1 conversation', () => {
+  it('pushes delivered and read to the sender, read_sync to the other device only, and REST agrees', async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const dm = unique('dm');
+    const [m1, m2] = [unique('m'), unique('m')];
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+    const bobLaptop = await device(bob, 'laptop');
+
+    await registerOk(url, {
+      messageId: m1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob],
+    });
+    await registerOk(url, {
+      messageId: m2,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 2,
+      recipientIds: [bob],
+    });
+    await eventuallyRest('bob has 2 unread', () => unreadIn(url, bob, dm), {
+      readUpTo: 0,
+      unread: 2,
+    });
+    await eventuallyRest('bob total unread 2', () => unreadTotal(url, bob), {
+      userId: bob,
+      totalUnread: 2,
+    });
+
+    // Delivered, batched by the SDK into one ACK.
+    const [a1, a2] = await Promise.all([
+      bobPhone.client.delivered(dm, [m1]),
+      bobPhone.client.delivered(dm, [m2]),
+    ]);
+    expect(a1).toEqual({ ok: true, applied: 2, duplicates: 0 });
+    expect(a2).toEqual(a1);
+    const d1 = await aliceApp.waitFor('delivered', (u) => u.messageId === m1);
+    expect(d1).toMatchObject({ conversationId: dm, sequence: 1, recipientId: bob });
+    expect(d1.summary).toBeUndefined(); // 1:1: no group summary
+    await aliceApp.waitFor('delivered', (u) => u.messageId === m2 && u.recipientId === bob);
+    expect(bobPhone.of('delivered')).toEqual([]);
+    expect(bobLaptop.of('delivered')).toEqual([]);
+
+    // Duplicates from another device, by id and cumulatively: success, nothing applied.
+    const before = await eventsAppended(url);
+    expect(await bobLaptop.client.delivered(dm, [m1, m2])).toEqual({
+      ok: true,
+      applied: 0,
+      duplicates: 2,
+    });
+    expect(await bobLaptop.client.deliveredUpTo(dm, 2)).toMatchObject({ ok: true, applied: 0 });
+    expect(await bobPhone.client.delivered(dm, [m1])).toEqual({
+      ok: true,
+      applied: 0,
+      duplicates: 1,
+    });
+    expect(await eventsAppended(url)).toBe(before);
+
+    await eventuallyRest('m1 detail: delivered by the phone', () => detail(url, dm, m1, alice), {
+      message: { messageId: m1, senderId: alice, sequence: 1 },
+      summary: { totalRecipients: 1, deliveredCount: 1, readCount: 0, status: 'delivered' },
+      recipients: [{ userId: bob, status: 'delivered', deviceId: 'phone' }],
+    });
+
+    // Read up to 1 on the phone.
+    expect(await bobPhone.client.read(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    const read1 = await aliceApp.waitFor(
+      'read',
+      (u) => u.conversationId === dm && u.readUpToSequence === 1,
+    );
+    expect(read1).toMatchObject({ readerId: bob, messages: [{ messageId: m1, sequence: 1 }] });
+    const sync1 = await bobLaptop.waitFor(
+      'read_sync',
+      (u) => u.conversationId === dm && u.readUpToSequence === 1,
+    );
+    expect(sync1).toEqual({
+      type: 'read_sync',
+      conversationId: dm,
+      readUpToSequence: 1,
+      unread: 1,
+      totalUnread: 1,
+    });
+
+    // Read up to 2 on the laptop: the sender hears only about the newly covered message.
+    expect(await bobLaptop.client.read(dm, 2)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    const read2 = await aliceApp.waitFor(
+      'read',
+      (u) => u.conversationId === dm && u.readUpToSequence === 2,
+    );
+    expect(read2.messages).toEqual([{ messageId: m2, sequence: 2 }]);
+    const sync2 = await bobPhone.waitFor(
+      'read_sync',
+      (u) => u.conversationId === dm && u.readUpToSequence === 2,
+    );
+    expect(sync2).toMatchObject({ unread: 0, totalUnread: 0 });
+
+    // The acking device never gets its own read_sync.
+    await barrier(bob, bobPhone, bobLaptop);
+    expect(bobPhone.of('read_sync', dm).map((u) => u.readUpToSequence)).toEqual([2]);
+    expect(bobLaptop.of('read_sync', dm).map((u) => u.readUpToSequence)).toEqual([1]);
+    // Recipients never get delivered/read pushes about messages they did not send.
+    expect(bobPhone.of('read')).toEqual([]);
+
+    // Cursor regression: success, ignored, counted.
+    const regressions = await counter(url, 'receipts_read_cursor_regressions_rejected_total');
+    const appended = await eventsAppended(url);
+    expect(await bobPhone.client.read(dm, 1)).toEqual({ ok: true, applied: 0, duplicates: 1 });
+    expect(await bobPhone.client.read(dm, 2)).toEqual({ ok: true, applied: 0, duplicates: 1 });
+    expect(await eventsAppended(url)).toBe(appended);
+    expect(await counter(url, 'receipts_read_cursor_regressions_rejected_total')).toBe(
+      regressions + 1,
+    );
+
+    const m1Detail = await eventuallyRest('m1 read', () => detail(url, dm, m1, alice), {
+      summary: { deliveredCount: 1, readCount: 1, status: 'read' },
+      recipients: [{ userId: bob, status: 'read' }],
+    });
+    // Read at the first cursor step reaching it (the phone's read of seq 1), after delivery.
+    const bobOnM1 = receiptOf(m1Detail, bob)!;
+    expect(bobOnM1.readAt).toBe(read1.readAt);
+    expect(Date.parse(bobOnM1.readAt!)).toBeGreaterThanOrEqual(Date.parse(bobOnM1.deliveredAt!));
+    const m2Detail = await eventuallyRest('m2 read', () => detail(url, dm, m2, alice), {
+      recipients: [{ userId: bob, status: 'read' }],
+    });
+    expect(receiptOf(m2Detail, bob)?.readAt).toBe(read2.readAt);
+    expect((await summary(url, dm, m2, alice)).body).toEqual({
+      messageId: m2,
+      sequence: 2,
+      totalRecipients: 1,
+      deliveredCount: 1,
+      readCount: 1,
+      status: 'read',
+    });
+    expect((await unreadIn(url, bob, dm)).body).toMatchObject({ readUpTo: 2, unread: 0 });
+    expect((await unreadTotal(url, bob)).body).toMatchObject({ totalUnread: 0 });
+
+    // A later duplicate read pushes nothing new to the sender.
+    await barrier(alice, aliceApp);
+    expect(aliceApp.of('read', dm)).toHaveLength(2);
+  });
+});
+
+describe('group conversation', () => {
+  it('pushes delivered and read with group summaries and keeps counts exact', async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const carol = unique('carol');
+    const group = unique('group');
+    const [g1, g2] = [unique('g'), unique('g')];
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+    const bobLaptop = await device(bob, 'laptop');
+    const carolPhone = await device(carol, 'phone');
+
+    for (const [messageId, sequence] of [
+      [g1, 1],
+      [g2, 2],
+    ] as const) {
+      await registerOk(url, {
+        messageId,
+        conversationId: group,
+        senderId: alice,
+        sequence,
+        recipientIds: [bob, carol],
+      });
+    }
+
+    expect(await bobPhone.client.deliveredUpTo(group, 2)).toEqual({
+      ok: true,
+      applied: 2,
+      duplicates: 0,
+    });
+    const bobG1 = await aliceApp.waitFor(
+      'delivered',
+      (u) => u.messageId === g1 && u.recipientId === bob,
+    );
+    expect(bobG1.summary).toEqual({
+      messageId: g1,
+      sequence: 1,
+      totalRecipients: 2,
+      deliveredCount: 1,
+      readCount: 0,
+      status: 'sent',
+    });
+
+    expect(await carolPhone.client.delivered(group, [g1])).toEqual({
+      ok: true,
+      applied: 1,
+      duplicates: 0,
+    });
+    const carolG1 = await aliceApp.waitFor(
+      'delivered',
+      (u) => u.messageId === g1 && u.recipientId === carol,
+    );
+    expect(carolG1.summary).toMatchObject({ deliveredCount: 2, readCount: 0, status: 'delivered' });
+
+    // Carol reads both (g2 never ACKed delivered by her: read implies delivered).
+    expect(await carolPhone.client.read(group, 2)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    const carolRead = await aliceApp.waitFor(
+      'read',
+      (u) => u.conversationId === group && u.readerId === carol,
+    );
+    expect(carolRead.readUpToSequence).toBe(2);
+    expect(carolRead.messages).toEqual([
+      {
+        messageId: g1,
+        sequence: 1,
+        summary: containing({ deliveredCount: 2, readCount: 1, status: 'delivered' }),
+      },
+      {
+        messageId: g2,
+        sequence: 2,
+        summary: containing({ deliveredCount: 2, readCount: 1, status: 'delivered' }),
+      },
+    ]);
+    await eventuallyRest('g2 summary after carol read', () => summary(url, group, g2, alice), {
+      totalRecipients: 2,
+      deliveredCount: 2,
+      readCount: 1,
+      status: 'delivered',
+    });
+    const g2Detail = (await detail(url, group, g2, alice)).body;
+    expect(receiptOf(g2Detail, bob)).toMatchObject({ status: 'delivered', deviceId: 'phone' });
+    expect(receiptOf(g2Detail, carol)).toMatchObject({ status: 'read', readAt: carolRead.readAt });
+    expect(statusByUser(g2Detail)).toEqual({ [bob]: 'delivered', [carol]: 'read' });
+
+    // Bob reads g1 on the laptop.
+    expect(await bobLaptop.client.read(group, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    const bobRead = await aliceApp.waitFor(
+      'read',
+      (u) => u.conversationId === group && u.readerId === bob,
+    );
+    expect(bobRead.messages).toEqual([
+      { messageId: g1, sequence: 1, summary: containing({ readCount: 2, status: 'read' }) },
+    ]);
+    const sync = await bobPhone.waitFor('read_sync', (u) => u.conversationId === group);
+    expect(sync).toEqual({
+      type: 'read_sync',
+      conversationId: group,
+      readUpToSequence: 1,
+      unread: 1,
+      totalUnread: 1,
+    });
+    await barrier(bob, bobLaptop);
+    expect(bobLaptop.of('read_sync', group)).toEqual([]);
+    await barrier(carol, carolPhone);
+    expect(carolPhone.of('read_sync', group)).toEqual([]);
+    expect(carolPhone.of('read')).toEqual([]);
+
+    await eventuallyRest('g1 summary', () => summary(url, group, g1, alice), {
+      deliveredCount: 2,
+      readCount: 2,
+      status: 'read',
+    });
+    expect((await summary(url, group, g2, alice)).body).toMatchObject({
+      deliveredCount: 2,
+      readCount: 1,
+      status: 'delivered',
+    });
+    expect((await unreadIn(url, bob, group)).body).toMatchObject({ readUpTo: 1, unread: 1 });
+    expect((await unreadIn(url, carol, group)).body).toMatchObject({ readUpTo: 2, unread: 0 });
+    expect((await unreadTotal(url, bob)).body).toMatchObject({ totalUnread: 1 });
+    expect((await unreadTotal(url, carol)).body).toMatchObject({ totalUnread: 0 });
+
+    // Duplicates of everything: success, applied 0, nothing appended, counts unchanged.
+    const appended = await eventsAppended(url);
+    for (const answer of [
+      await bobPhone.client.deliveredUpTo(group, 2),
+      await bobLaptop.client.delivered(group, [g1, g2]),
+      await carolPhone.client.delivered(group, [g1, g2]),
+      await carolPhone.client.read(group, 2),
+      await bobPhone.client.read(group, 1),
+    ]) {
+      expect(answer).toMatchObject({ ok: true, applied: 0 });
+    }
+    expect(await eventsAppended(url)).toBe(appended);
+    expect((await summary(url, group, g1, alice)).body).toMatchObject({
+      deliveredCount: 2,
+      readCount: 2,
+    });
+  });
+});
+
+describe("the sender's own message", () => {
+  it("moves the sender's read cursor: their unread stays 0 and the other side sees the read", async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const dm = unique('dm');
+    const [b1, a2, b3] = [unique('b'), unique('a'), unique('b')];
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+
+    await registerOk(url, {
+      messageId: b1,
+      conversationId: dm,
+      senderId: bob,
+      sequence: 1,
+      recipientIds: [alice],
+    });
+    await eventuallyRest('alice has 1 unread', () => unreadIn(url, alice, dm), {
+      unread: 1,
+      readUpTo: 0,
+    });
+    await eventuallyRest("bob's own message is read by him", () => unreadIn(url, bob, dm), {
+      unread: 0,
+      readUpTo: 1,
+    });
+    // Alice answers without ACKing: sending reads everything before it.
+    await registerOk(url, {
+      messageId: a2,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 2,
+      recipientIds: [bob],
+    });
+    const aliceSync = await aliceApp.waitFor(
+      'read_sync',
+      (u) => u.conversationId === dm && u.readUpToSequence === 2,
+    );
+    expect(aliceSync).toMatchObject({ unread: 0, totalUnread: 0 });
+    const bobSeesRead = await bobPhone.waitFor(
+      'read',
+      (u) => u.conversationId === dm && u.readerId === alice,
+    );
+    expect(bobSeesRead.messages.map((m) => m.messageId)).toEqual([b1]);
+    await eventuallyRest("bob's message is read by alice", () => detail(url, dm, b1, bob), {
+      summary: { readCount: 1, status: 'read' },
+      recipients: [{ userId: alice, status: 'read' }],
+    });
+    expect((await unreadIn(url, alice, dm)).body).toMatchObject({ readUpTo: 2, unread: 0 });
+    expect((await unreadTotal(url, alice)).body).toMatchObject({ totalUnread: 0 });
+    await eventuallyRest('bob has 1 unread (alice message)', () => unreadIn(url, bob, dm), {
+      readUpTo: 1,
+      unread: 1,
+    });
+    // Alice's own message never counts as unread for her, nor is she a recipient of it.
+    expect((await summary(url, dm, a2, alice)).body).toMatchObject({
+      totalRecipients: 1,
+      deliveredCount: 0,
+      readCount: 0,
+    });
+    // Bob sends again: bob's cursor steps to 3, his unread back to 0.
+    await registerOk(url, {
+      messageId: b3,
+      conversationId: dm,
+      senderId: bob,
+      sequence: 3,
+      recipientIds: [alice],
+    });
+    await eventuallyRest('bob read by sending', () => unreadIn(url, bob, dm), {
+      readUpTo: 3,
+      unread: 0,
+    });
+    await eventuallyRest('alice has 1 unread again', () => unreadIn(url, alice, dm), {
+      readUpTo: 2,
+      unread: 1,
+    });
+  });
+});
+
+describe('privacy: read receipts off', () => {
+  it("hides reads from senders while the reader's own counts and devices still update", async () => {
+    const alice = unique('alice');
+    const carol = unique('carol');
+    const dave = unique('dave');
+    const group = unique('group');
+    const dm = unique('dm');
+    const [p1, d1] = [unique('p'), unique('d')];
+    const aliceApp = await device(alice, 'phone');
+    const davePhone = await device(dave, 'phone');
+    const daveLaptop = await device(dave, 'laptop');
+    const carolPhone = await device(carol, 'phone');
+
+    const off = await put(
+      url,
+      `/users/${dave}/settings/read-receipts`,
+      { enabled: false },
+      asUser(dave),
+    );
+    expect(off.status).toBe(200);
+    expect(off.body).toEqual({ userId: dave, readReceipts: false });
+
+    await registerOk(url, {
+      messageId: p1,
+      conversationId: group,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [dave, carol],
+    });
+    await registerOk(url, {
+      messageId: d1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [dave],
+    });
+
+    const filtered = await counter(url, 'receipts_privacy_filtered_total');
+    expect(await davePhone.client.deliveredUpTo(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    await aliceApp.waitFor('delivered', (u) => u.messageId === p1 && u.recipientId === dave);
+    expect(await davePhone.client.read(group, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    // Read without any delivered ACK in the 1:1.
+    expect(await davePhone.client.read(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+
+    // Dave's other device is synced, with his real unread counts.
+    const sync = await daveLaptop.waitFor('read_sync', (u) => u.conversationId === group);
+    expect(sync).toMatchObject({ readUpToSequence: 1, unread: 0 });
+    await daveLaptop.waitFor(
+      'read_sync',
+      (u) => u.conversationId === dm && u.unread === 0 && u.totalUnread === 0,
+    );
+    await eventuallyRest("dave's unread", () => unreadTotal(url, dave), { totalUnread: 0 });
+    expect((await unreadIn(url, dave, group)).body).toMatchObject({ readUpTo: 1, unread: 0 });
+
+    // The sender hears nothing about the reads.
+    await barrier(alice, aliceApp);
+    expect(aliceApp.of('read')).toEqual([]);
+    const p1Detail = (await detail(url, group, p1, alice)).body;
+    const daveReceipt = receiptOf(p1Detail, dave);
+    expect(daveReceipt).toMatchObject({ status: 'delivered' });
+    expect(daveReceipt?.readAt).toBeUndefined();
+    expect(p1Detail.summary).toMatchObject({ deliveredCount: 1, readCount: 0, status: 'sent' });
+    const d1Detail = (await detail(url, dm, d1, alice)).body;
+    expect(d1Detail.recipients).toEqual([containing({ userId: dave, status: 'delivered' })]);
+    expect(receiptOf(d1Detail, dave)?.readAt).toBeUndefined();
+    expect((await summary(url, dm, d1, alice)).body).toMatchObject({ readCount: 0 });
+    expect(JSON.stringify(p1Detail) + JSON.stringify(d1Detail)).not.toMatch(/readAt/);
+    expect(await counter(url, 'receipts_privacy_filtered_total')).toBeGreaterThan(filtered);
+
+    // Carol (receipts on) reads: the group summary counts her and not dave.
+    expect(await carolPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    const carolRead = await aliceApp.waitFor(
+      'read',
+      (u) => u.conversationId === group && u.readerId === carol,
+    );
+    expect(carolRead.messages[0]!.summary).toMatchObject({
+      deliveredCount: 2,
+      readCount: 1,
+      totalRecipients: 2,
+      status: 'delivered',
+    });
+    await eventuallyRest('summary excludes dave', () => summary(url, group, p1, alice), {
+      deliveredCount: 2,
+      readCount: 1,
+      status: 'delivered',
+    });
+    expect(aliceApp.of('read').filter((u) => u.readerId === dave)).toEqual([]);
+  });
+});
+
+describe('authorization', () => {
+  it("rejects ACKs outside the user's conversations and messages, writing nothing", async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const carol = unique('carol');
+    const eve = unique('eve');
+    const dm = unique('dm');
+    const group = unique('group');
+    const [m1, toBobOnly] = [unique('m'), unique('g')];
+    await registerOk(url, {
+      messageId: m1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob],
+    });
+    await registerOk(url, {
+      messageId: unique('g'),
+      conversationId: group,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob, carol],
+    });
+    await registerOk(url, {
+      messageId: toBobOnly,
+      conversationId: group,
+      senderId: alice,
+      sequence: 2,
+      recipientIds: [bob],
+    });
+    const evePhone = await device(eve, 'phone');
+    const carolPhone = await device(carol, 'phone');
+    const alicePhone = await device(alice, 'phone');
+    await eventuallyRest('registered', () => unreadIn(url, bob, group), { unread: 2 });
+
+    const appended = await eventsAppended(url);
+    const rejected = async (answer: Promise<unknown>, code: string): Promise<void> =>
+      expect(await answer).toEqual({
+        ok: false,
+        error: { code, message: anyString, retryable: false },
+      });
+    await rejected(evePhone.client.read(dm, 1), 'NOT_A_MEMBER');
+    await rejected(evePhone.client.deliveredUpTo(dm, 1), 'NOT_A_MEMBER');
+    await rejected(evePhone.client.delivered(dm, [m1]), 'NOT_A_MEMBER');
+    await rejected(evePhone.client.delivered(group, [toBobOnly]), 'NOT_A_MEMBER');
+    // A member who is not a recipient of these messages (or is their sender).
+    await rejected(carolPhone.client.delivered(group, [toBobOnly]), 'NOT_A_RECIPIENT');
+    await rejected(alicePhone.client.delivered(dm, [m1]), 'NOT_A_RECIPIENT');
+    // The payload cannot name another user: extra fields are rejected.
+    await rejected(
+      evePhone.raw('receipt:read', { conversationId: dm, upToSequence: 1, userId: bob }),
+      'VALIDATION_FAILED',
+    );
+    expect(await eventsAppended(url)).toBe(appended);
+    expect((await unreadIn(url, bob, dm)).body).toMatchObject({ readUpTo: 0, unread: 1 });
+    const eveUnread = await unreadTotal(url, eve);
+    expect(eveUnread.body).toMatchObject({ totalUnread: 0, conversations: [] });
+  });
+
+  it('guards REST: detail only for the sender, unread only for its owner, registration only by a service', async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const dm = unique('dm');
+    const m1 = unique('m');
+    await registerOk(url, {
+      messageId: m1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob],
+    });
+    await eventuallyRest('registered', () => detail(url, dm, m1, alice), {
+      message: { messageId: m1 },
+    });
+
+    const forbidden = (answer: HttpAnswer, code = 'FORBIDDEN', status = 403) => {
+      expect(answer.status).toBe(status);
+      expect(answer.contentType).toContain('application/problem+json');
+      expect(answer.body).toMatchObject({ code, retryable: false, status, message: anyString });
+    };
+    forbidden(await detail(url, dm, m1, bob));
+    forbidden(await summary(url, dm, m1, bob));
+    forbidden(
+      await unreadTotal(url, bob).then(() => get(url, `/users/${bob}/unread`, asUser(alice))),
+    );
+    forbidden(await get(url, `/users/${bob}/conversations/${dm}/unread`, asUser(alice)));
+    forbidden(
+      await put(url, `/users/${bob}/settings/read-receipts`, { enabled: false }, asUser(alice)),
+    );
+    forbidden(await get(url, `/users/${bob}/unread`, {}), 'UNAUTHENTICATED', 401);
+    forbidden(await detail(url, dm, m1, 'not an id!'), 'UNAUTHENTICATED', 401);
+
+    const appended = await eventsAppended(url);
+    const message = {
+      messageId: unique('m'),
+      conversationId: dm,
+      senderId: alice,
+      sequence: 2,
+      recipientIds: [bob],
+    };
+    forbidden(await register(url, message, asUser(alice)));
+    forbidden(await register(url, message, {}), 'UNAUTHENTICATED', 401);
+    expect(await eventsAppended(url)).toBe(appended);
+    expect(
+      (
+        await get(url, `/conversations/${dm}/messages/${message.messageId}/receipts`, {
+          'x-service-name': 'chat-server',
+        })
+      ).status,
+    ).toBe(404);
+    expect((await unreadIn(url, bob, dm)).body).toMatchObject({ unread: 1 });
+  });
+
+  it('refuses socket connections without a valid identity', async () => {
+    const attempt = (auth: unknown) =>
+      new Promise<Error & { data?: unknown }>((resolve, reject) => {
+        const socket = io(`${url}/receipts`, {
+          auth: auth as object,
+          transports: ['websocket'],
+          reconnection: false,
+          timeout: 3000,
+        });
+        const timer = setTimeout(() => {
+          socket.close();
+          reject(new Error(`no connect_error for auth ${JSON.stringify(auth)}`));
+        }, 3000);
+        socket.on('connect', () => {
+          clearTimeout(timer);
+          socket.close();
+          reject(new Error(`connected without valid auth ${JSON.stringify(auth)}`));
+        });
+        socket.on('connect_error', (error: Error & { data?: unknown }) => {
+          clearTimeout(timer);
+          socket.close();
+          resolve(error);
+        });
+      });
+    for (const auth of [
+      undefined,
+      {},
+      { userId: 'bob' },
+      { userId: 'bob', deviceId: '' },
+      { userId: 'b o b', deviceId: 'x' },
+      { userId: 42, deviceId: 'x' },
+    ]) {
+      const error = await attempt(auth);
+      expect(error.data).toMatchObject({ code: 'UNAUTHENTICATED', retryable: false });
+    }
+  });
+});
+
+describe('concurrent ACKs on one conversation', () => {
+  it('answers success to every one of 60 ACKs sent at once by one device', async () => {
+    const alice = unique('alice');
+    const bob = unique('bob');
+    const conv = unique('conv');
+    const ids = Array.from({ length: 60 }, () => unique('c'));
+    for (const [i, messageId] of ids.entries()) {
+      await registerOk(url, {
+        messageId,
+        conversationId: conv,
+        senderId: alice,
+        sequence: i + 1,
+        recipientIds: [bob],
+      });
+    }
+    const bobPhone = await device(bob, 'phone');
+    const answers = await Promise.all(
+      ids.map((id) =>
+        bobPhone.raw('receipt:delivered', { conversationId: conv, messageIds: [id] }),
+      ),
+    );
+    expect(answers.filter((a) => !a.ok)).toEqual([]);
+  });
+});

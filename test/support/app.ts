@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+export type RunningApp = {
+  app: NestExpressApplication;
+  url: string;
+  dataDir: string;
+  close: () => Promise<void>;
+};
+
+/** Starts the whole API in this process on a fresh data dir and a free port. */
+export const startApp = async (): Promise<RunningApp> => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-e2e-'));
+  Object.assign(process.env, {
+    RECEIPTS_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    RECEIPTS_PUSH_WINDOW_MS: '10',
+    LOG_LEVEL: 'silent',
+    RECEIPTS_STORE: 'embedded',
+    RECEIPTS_PROJECTOR: 'inline',
+  });
+  // Imported after the environment is set, in case configuration is read at module load.
+  const { createApp } = await import('../../apps/api/src/create-app');
+  const app = await createApp();
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    dataDir,
+    close: async () => {
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};

@@ -1,0 +1,91 @@
+import { ReceiptsClient } from '@receipts/client';
+import type { AckResult, ReceiptUpdate } from '@receipts/contracts';
+import { eventually } from './wait';
+
+/** A real socket.io-client device that records every `receipts` frame it is pushed. */
+export class Device {
+  readonly client: ReceiptsClient;
+  readonly updates: ReceiptUpdate[] = [];
+  readonly frames: ReceiptUpdate[][] = [];
+
+  constructor(
+    readonly url: string,
+    readonly userId: string,
+    readonly deviceId: string,
+  ) {
+    this.client = new ReceiptsClient({
+      url,
+      userId,
+      deviceId,
+      batchWindowMs: 5,
+      ackTimeoutMs: 5000,
+    });
+    this.client.onUpdates((frame) => {
+      this.frames.push(frame);
+      this.updates.push(...frame);
+    });
+  }
+
+  get name(): string {
+    return `${this.userId}/${this.deviceId}`;
+  }
+
+  /** Waits until an update matching `match` arrived; fails naming the device and what it got. */
+  async waitFor<T extends ReceiptUpdate['type']>(
+    type: T,
+    match: (update: Extract<ReceiptUpdate, { type: T }>) => boolean,
+    timeoutMs = 3000,
+  ): Promise<Extract<ReceiptUpdate, { type: T }>> {
+    return eventually(
+      `a '${type}' push on ${this.name}`,
+      () => {
+        const found = this.updates.find(
+          (u): u is Extract<ReceiptUpdate, { type: T }> =>
+            u.type === type && match(u as Extract<ReceiptUpdate, { type: T }>),
+        );
+        if (!found) throw new Error(`${this.name} received: ${JSON.stringify(this.updates)}`);
+        return found;
+      },
+      { timeoutMs, intervalMs: 5 },
+    );
+  }
+
+  of<T extends ReceiptUpdate['type']>(
+    type: T,
+    conversationId?: string,
+  ): Array<Extract<ReceiptUpdate, { type: T }>> {
+    return this.updates.filter(
+      (u): u is Extract<ReceiptUpdate, { type: T }> =>
+        u.type === type && (conversationId === undefined || u.conversationId === conversationId),
+    );
+  }
+
+  /** Emits a raw event over the socket (bypassing the SDK's validation and batch splitting). */
+  raw(event: string, payload: unknown, timeoutMs = 5000): Promise<AckResult> {
+    const socket = this.client.socket.timeout(timeoutMs) as unknown as {
+      emitWithAck: (event: string, payload: unknown) => Promise<AckResult>;
+    };
+    return socket.emitWithAck(event, payload);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export const connectDevice = async (
+  url: string,
+  userId: string,
+  deviceId: string,
+): Promise<Device> => {
+  const device = new Device(url, userId, deviceId);
+  await device.client.connect();
+  return device;
+};
+
+export const expectOk = (result: AckResult, applied?: number): void => {
+  if (!result.ok) throw new Error(`expected ok ACK answer, got ${JSON.stringify(result)}`);
+  if (applied !== undefined && result.applied !== applied) {
+    throw new Error(`expected applied ${applied}, got ${JSON.stringify(result)}`);
+  }
+};
