@@ -36,6 +36,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureBoundary] },
   },
   {
+    // NestJS stays at the edges: the apps and the wiring library, never in ports and adapters.
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/infrastructure/**', 'libs/domain/**', 'libs/read-models/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*'], message: 'NestJS belongs in apps/* and libs/infrastructure.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -23,6 +23,6 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
     project('int', ['<rootDir>/libs/**/*.int-spec.ts']),
-    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts']),
+    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], { globalSetup: '<rootDir>/test/support/build-once.ts' }),
   ],
 };

@@ -2,8 +2,13 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ReceiptCommandService, ReceiptMetrics } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
-import { ProjectionModule, StoresModule, loadConfig } from '@receipts/infrastructure';
-import { HealthController } from './health.controller';
+import {
+  HealthController,
+  ProjectionModule,
+  RedisModule,
+  StoresModule,
+  loadConfig,
+} from '@receipts/infrastructure';
 import { DevelopmentIdentity, IDENTITY_RESOLVER } from './identity';
 import { MessagesController } from './messages.controller';
 import { RealtimeModule } from './realtime.module';
@@ -17,6 +22,7 @@ import { UsersController } from './users.controller';
       pinoHttp: { level: loadConfig().LOG_LEVEL, autoLogging: false, quietReqLogger: true },
     }),
     StoresModule,
+    RedisModule,
     RealtimeModule,
     ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR === 'inline' }),
   ],

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { loadConfig } from '@receipts/infrastructure';
-import { createApp } from './create-app';
 
 const main = async (): Promise<void> => {
+  // Validated before the modules load, so a bad variable stops the start with its name only.
   const config = loadConfig();
+  const { createApp } = await import('./create-app');
   const app = await createApp();
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();

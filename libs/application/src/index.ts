@@ -6,4 +6,5 @@ export * from './receipt-metrics';
 export * from './receipt-notifier';
 export * from './receipt-queries.service';
 export * from './stream-state-cache';
+export * from './query-cache-keys';
 export * from './keyed-serializer';

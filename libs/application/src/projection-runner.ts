@@ -1,6 +1,6 @@
 import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import { PROJECTED_EVENT_TYPES, projectEvent } from '@receipts/read-models';
+import { PROJECTED_EVENT_TYPES, type ReadModelChange, projectEvent } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 import type { ReceiptMetrics } from './receipt-metrics';
 import type { ReceiptNotifier } from './receipt-notifier';
@@ -12,6 +12,12 @@ export type ProjectionRunnerOptions = Readonly<{
   backoffMs: number;
   maxBackoffMs: number;
   onError: (error: unknown) => void;
+  /**
+   * Told what each committed batch changed, before its pushes, to drop cached answers it made
+   * stale. Best effort: a failure is reported and the projection goes on (the cache's TTL bounds
+   * what it leaves stale).
+   */
+  invalidate?: (changes: readonly ReadModelChange[]) => Promise<void>;
 }>;
 
 export type ProjectionStatus = Readonly<{ position: GlobalPosition | null; running: boolean }>;
@@ -93,12 +99,12 @@ export class ProjectionRunner {
     domainEvents = toDomainEvents(batch),
   ): Promise<GlobalPosition> {
     const checkpoint = batch.at(-1)!.position;
-    await this.readStore.apply(
-      this.options.projection,
-      domainEvents.flatMap(projectEvent),
-      checkpoint,
-    );
+    const changes = domainEvents.flatMap(projectEvent);
+    await this.readStore.apply(this.options.projection, changes, checkpoint);
     this.metrics.projectedEvents.inc(batch.length);
+    if (this.options.invalidate && changes.length > 0) {
+      await this.options.invalidate(changes).catch(this.options.onError);
+    }
     return checkpoint;
   }
 }

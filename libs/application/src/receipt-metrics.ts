@@ -52,6 +52,12 @@ export class ReceiptMetrics {
     help: 'Reads not shown to senders because the reader turned read receipts off',
     registers: [this.registry],
   });
+  readonly cacheLookups = new Counter({
+    name: 'receipts_cache_lookups_total',
+    help: 'Summary and unread cache lookups, by result (hit, miss, error: answered from the store)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly driftFound = new Counter({
     name: 'receipts_projection_drift_found_total',
     help: 'Read-model differences found by verify against a replay',

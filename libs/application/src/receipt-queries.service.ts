@@ -1,8 +1,10 @@
+import type { SummaryCache } from '@receipts/cache';
 import { ReceiptError } from '@receipts/domain';
 import {
   type MessageDocument,
   type MessageSummary,
   type ReadCursorDocument,
+  type ReadModelChange,
   type RecipientReceipt,
   type UserUnread,
   recipientReceipt,
@@ -10,6 +12,15 @@ import {
 } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 import type { Principal } from './principal';
+import {
+  ALL_UNREAD_FIELD,
+  conversationGroup,
+  cursorField,
+  detailField,
+  staleGroups,
+  summaryField,
+  userGroup,
+} from './query-cache-keys';
 
 export type MessageReceipts = Readonly<{
   message: MessageDocument;
@@ -17,9 +28,24 @@ export type MessageReceipts = Readonly<{
   recipients: readonly RecipientReceipt[];
 }>;
 
+/** What a summary answer keeps of its message: enough to say who may see it. */
+type Counted = Readonly<{ message: MessageDocument; summary: MessageSummary }>;
+
+export type CacheLookupResult = 'hit' | 'miss' | 'error';
+
+/** Hot answers from a short-TTL cache; without it (or with ttlMs 0) every query reads the store. */
+export type QueryCaching = Readonly<{
+  cache: SummaryCache;
+  ttlMs: number;
+  onLookup?: (result: CacheLookupResult) => void;
+}>;
+
 /** The query side: read models only, with who may see what decided here. */
 export class ReceiptQueryService {
-  constructor(private readonly readStore: ReadStore) {}
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly caching: QueryCaching | null = null,
+  ) {}
 
   /** Receipt detail is the sender's to see (and trusted services'). */
   async messageReceipts(
@@ -27,9 +53,11 @@ export class ReceiptQueryService {
     conversationId: string,
     messageId: string,
   ): Promise<MessageReceipts> {
-    const message = await this.visibleMessage(viewer, conversationId, messageId);
-    const recipients = await this.recipientsOf(message);
-    return { message, summary: summarize(message, recipients), recipients };
+    const receipts = await this.cached(conversationGroup(conversationId), detailField(messageId), async () => {
+      const message = await this.readStore.findMessage(conversationId, messageId);
+      return message && this.load(message);
+    });
+    return this.visible(viewer, receipts);
   }
 
   async messageSummary(
@@ -37,16 +65,28 @@ export class ReceiptQueryService {
     conversationId: string,
     messageId: string,
   ): Promise<MessageSummary> {
-    return (await this.messageReceipts(viewer, conversationId, messageId)).summary;
+    const counted = await this.cached(conversationGroup(conversationId), summaryField(messageId), async () => {
+      const message = await this.readStore.findMessage(conversationId, messageId);
+      return message && this.counted(message);
+    });
+    return this.visible(viewer, counted).summary;
   }
 
+  /** For pushes after a commit: a miss here refills the cache the commit just invalidated. */
   async summaryOf(message: MessageDocument): Promise<MessageSummary> {
-    return summarize(message, await this.recipientsOf(message));
+    const counted = await this.cached(
+      conversationGroup(message.conversationId),
+      summaryField(message.messageId),
+      () => this.counted(message),
+    );
+    return counted.summary;
   }
 
   async unread(viewer: Principal, userId: string, conversationId: string): Promise<ReadCursorDocument> {
     this.requireSelf(viewer, userId);
-    const cursor = await this.readStore.findCursor(userId, conversationId);
+    const cursor = await this.cached(userGroup(userId), cursorField(conversationId), () =>
+      this.readStore.findCursor(userId, conversationId),
+    );
     if (!cursor) {
       throw new ReceiptError('UNKNOWN_CONVERSATION', 'The user has no messages in this conversation');
     }
@@ -55,29 +95,53 @@ export class ReceiptQueryService {
 
   async userUnread(viewer: Principal, userId: string): Promise<UserUnread> {
     this.requireSelf(viewer, userId);
-    const [conversations, totalUnread] = await Promise.all([
-      this.readStore.cursorsOf(userId),
-      this.readStore.totalUnread(userId),
-    ]);
-    return { userId, totalUnread, conversations };
+    return this.cached(userGroup(userId), ALL_UNREAD_FIELD, async () => {
+      const [conversations, totalUnread] = await Promise.all([
+        this.readStore.cursorsOf(userId),
+        this.readStore.totalUnread(userId),
+      ]);
+      return { userId, totalUnread, conversations };
+    });
   }
 
-  private async recipientsOf(message: MessageDocument): Promise<RecipientReceipt[]> {
+  /** Called by the projection after each committed batch, before its pushes go out. */
+  async invalidate(changes: readonly ReadModelChange[]): Promise<void> {
+    const groups = staleGroups(changes);
+    if (this.caching && groups.length > 0) await this.caching.cache.invalidate(groups);
+  }
+
+  private async load(message: MessageDocument): Promise<MessageReceipts> {
     const facts = await this.readStore.recipientFacts(message.conversationId, message.sequence);
-    return facts.map(recipientReceipt);
+    const recipients = facts.map(recipientReceipt);
+    return { message, summary: summarize(message, recipients), recipients };
   }
 
-  private async visibleMessage(
-    viewer: Principal,
-    conversationId: string,
-    messageId: string,
-  ): Promise<MessageDocument> {
-    const message = await this.readStore.findMessage(conversationId, messageId);
-    if (!message) throw new ReceiptError('UNKNOWN_MESSAGE', 'No such message in this conversation');
-    if (viewer.kind === 'user' && viewer.userId !== message.senderId) {
+  private async counted(message: MessageDocument): Promise<Counted> {
+    const { summary } = await this.load(message);
+    return { message, summary };
+  }
+
+  private visible<T extends Counted>(viewer: Principal, found: T | null): T {
+    if (!found) throw new ReceiptError('UNKNOWN_MESSAGE', 'No such message in this conversation');
+    if (viewer.kind === 'user' && viewer.userId !== found.message.senderId) {
       throw new ReceiptError('FORBIDDEN', 'Only the sender may see the receipts of a message');
     }
-    return message;
+    return found;
+  }
+
+  /**
+   * The cache is an optimisation, never a dependency: when it fails, the store answers. Nothing
+   * is cached for an absent answer (null).
+   */
+  private async cached<T>(group: string, field: string, load: () => Promise<T>): Promise<T> {
+    if (!this.caching || this.caching.ttlMs <= 0) return load();
+    const { cache, ttlMs, onLookup } = this.caching;
+    const lookup = await cache.get<T>(group, field, ttlMs).catch(() => null);
+    onLookup?.(lookup === null ? 'error' : lookup.hit ? 'hit' : 'miss');
+    if (lookup?.hit) return lookup.value;
+    const value = await load();
+    if (lookup && value !== null) await cache.set(group, field, value, lookup.lease).catch(() => false);
+    return value;
   }
 
   private requireSelf(viewer: Principal, userId: string): void {

@@ -3,38 +3,67 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * A connection string with one of the schemes the driver takes. Not `z.url()`: cluster strings
+ * such as `esdb://a:2113,b:2113` or `mongodb://a,b/?replicaSet=rs0` are not WHATWG URLs.
+ */
+const connectionString = (example: string, ...schemes: string[]) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^(${schemes.map((s) => s.replace('+', '\\+')).join('|')})://[^\\s/?#]+\\S*$`),
+      `must be a ${schemes.map((s) => `${s}://`).join(' or ')} connection string, like ${example}`,
+    )
+    .optional();
+
 /** Every setting the service reads, validated at start: a bad value stops it, naming the variable. */
 export const configSchema = z.object({
+  /** `embedded`: SQLite files; `production`: EventStoreDB and MongoDB (and Redis, required). */
   RECEIPTS_STORE: z.enum(['embedded', 'production']).default('embedded'),
   RECEIPTS_DATA_DIR: z.string().min(1).default('./data'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  /** The standalone projector's health and metrics port. */
+  PROJECTOR_PORT: port.default(3001),
   /** `inline` runs the projector inside the API process (the embedded default). */
   RECEIPTS_PROJECTOR: z.enum(['inline', 'off']).default('inline'),
   RECEIPTS_PROJECTOR_BATCH: positiveInt.max(10_000).default(1000),
   RECEIPTS_PUSH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /** How long a cached summary or unread answer may be served; 0 turns the cache off. */
+  RECEIPTS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  EVENTSTORE_URL: z.string().url().optional(),
-  MONGODB_URL: z.string().url().optional(),
-  MONGODB_DB: z.string().min(1).default('receipts'),
-  REDIS_URL: z.string().url().optional(),
+  EVENTSTORE_URL: connectionString('esdb://localhost:2113?tls=false', 'esdb', 'esdb+discover'),
+  MONGODB_URL: connectionString('mongodb://localhost:27017/?replicaSet=rs0', 'mongodb', 'mongodb+srv'),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name').default('receipts'),
+  /** Cache and cross-node fan-out; optional in embedded mode. */
+  REDIS_URL: connectionString('redis://localhost:6379', 'redis', 'rediss'),
 });
 
 export type ReceiptsConfig = z.infer<typeof configSchema>;
 
 export const RECEIPTS_CONFIG = Symbol('ReceiptsConfig');
 
+const PRODUCTION_NEEDS = ['EVENTSTORE_URL', 'MONGODB_URL', 'REDIS_URL'] as const;
+
+/** Empty variables count as unset, as `FOO=` in a compose file or shell usually means. */
+const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ReceiptsConfig => {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const config = parsed.data;
   if (config.RECEIPTS_STORE === 'production') {
-    const missing = (['EVENTSTORE_URL', 'MONGODB_URL', 'REDIS_URL'] as const).filter((k) => !config[k]);
+    const missing = PRODUCTION_NEEDS.filter((k) => !config[k]);
     if (missing.length > 0) {
-      throw new Error(`Invalid configuration: RECEIPTS_STORE=production needs ${missing.join(', ')}`);
+      throw new Error(
+        `Invalid configuration:\n  ${missing.map((k) => `${k}: required when RECEIPTS_STORE=production`).join('\n  ')}`,
+      );
     }
   }
   return config;

@@ -1,11 +1,10 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Logger,
   Module,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-
 } from '@nestjs/common';
 import {
   ProjectionRunner,
@@ -13,16 +12,18 @@ import {
   ReceiptNotifier,
   ReceiptQueryService,
 } from '@receipts/application';
+import { SUMMARY_CACHE, type SummaryCache } from '@receipts/cache';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
 import { READ_STORE, type ReadStore } from '@receipts/read-store';
 import { PUSH_CHANNEL, type PushChannel } from '@receipts/realtime';
 import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
+import { throttledWarning } from './redis';
 
 const PROJECTION_OPTIONS = Symbol('ProjectionOptions');
 type ProjectionOptions = { run: (config: ReceiptsConfig) => boolean };
 
-class ProjectionHost implements OnApplicationBootstrap, OnApplicationShutdown {
+class ProjectionHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projector');
   private readonly stop = new AbortController();
   private running: Promise<void> | null = null;
@@ -39,13 +40,18 @@ class ProjectionHost implements OnApplicationBootstrap, OnApplicationShutdown {
     this.logger.log('following the event log');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops before the shutdown hooks close the stores and Redis it writes and pushes to. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stop.abort();
     await this.running;
   }
 }
 
-/** The receipts projection: event log -> read models -> pushes. */
+/**
+ * The receipts projection: event log -> read models -> cache invalidation -> pushes. Queries
+ * read through the summary cache (RECEIPTS_CACHE_TTL_MS); pushes go out when a push channel is
+ * provided (in the API process, or through Redis from the standalone projector).
+ */
 @Module({})
 export class ProjectionModule {
   static forRoot(options: ProjectionOptions): DynamicModule {
@@ -55,8 +61,13 @@ export class ProjectionModule {
         { provide: PROJECTION_OPTIONS, useValue: options },
         {
           provide: ReceiptQueryService,
-          inject: [READ_STORE],
-          useFactory: (reads: ReadStore) => new ReceiptQueryService(reads),
+          inject: [READ_STORE, SUMMARY_CACHE, RECEIPTS_CONFIG, ReceiptMetrics],
+          useFactory: (reads: ReadStore, cache: SummaryCache, config: ReceiptsConfig, metrics: ReceiptMetrics) =>
+            new ReceiptQueryService(reads, {
+              cache,
+              ttlMs: config.RECEIPTS_CACHE_TTL_MS,
+              onLookup: (result) => metrics.cacheLookups.inc({ result }),
+            }),
         },
         {
           provide: ProjectionRunner,
@@ -74,9 +85,10 @@ export class ProjectionModule {
             metrics: ReceiptMetrics,
             queries: ReceiptQueryService,
             config: ReceiptsConfig,
-            push: PushChannel | undefined,
+            push: PushChannel | null | undefined,
           ) => {
             const logger = new Logger('Projector');
+            const cacheFailed = throttledWarning(logger, 'cache not invalidated (its TTL bounds staleness)');
             const notifier = push ? new ReceiptNotifier(reads, queries, push, metrics) : null;
             return new ProjectionRunner(events, reads, metrics, notifier, {
               projection: RECEIPTS_PROJECTION,
@@ -84,6 +96,7 @@ export class ProjectionModule {
               backoffMs: 100,
               maxBackoffMs: 10_000,
               onError: (error) => logger.error(error),
+              invalidate: (changes) => queries.invalidate(changes).catch(cacheFailed),
             });
           },
         },

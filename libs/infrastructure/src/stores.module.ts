@@ -1,15 +1,38 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReceiptMetrics } from '@receipts/application';
-import { EVENT_STORE, type EventStore, SqliteEventStore } from '@receipts/event-store';
-import { READ_STORE, type ReadStore, SqliteReadStore } from '@receipts/read-store';
+import { EVENT_STORE, EsdbEventStore, type EventStore, SqliteEventStore } from '@receipts/event-store';
+import { MongoReadStore, READ_STORE, type ReadStore, SqliteReadStore } from '@receipts/read-store';
 import { RECEIPTS_CONFIG, type ReceiptsConfig, loadConfig } from './config';
 
 const embeddedFile = (config: ReceiptsConfig, name: string): string => {
   mkdirSync(config.RECEIPTS_DATA_DIR, { recursive: true });
   return join(config.RECEIPTS_DATA_DIR, name);
 };
+
+/** loadConfig guarantees the URLs in production; this keeps the type checker in the loop. */
+const required = (config: ReceiptsConfig, name: 'EVENTSTORE_URL' | 'MONGODB_URL'): string => {
+  const value = config[name];
+  if (!value) throw new Error(`${name} is required when RECEIPTS_STORE=production`);
+  return value;
+};
+
+const eventStore = (config: ReceiptsConfig): EventStore => {
+  if (config.RECEIPTS_STORE === 'embedded') {
+    return new SqliteEventStore(embeddedFile(config, 'events.sqlite'));
+  }
+  const logger = new Logger('EventStoreDB');
+  return new EsdbEventStore(required(config, 'EVENTSTORE_URL'), {
+    onResubscribe: (error, attempt, delayMs) =>
+      logger.warn(`subscription dropped (attempt ${attempt}, again in ${delayMs} ms): ${String(error)}`),
+  });
+};
+
+const readStore = async (config: ReceiptsConfig): Promise<ReadStore> =>
+  config.RECEIPTS_STORE === 'embedded'
+    ? new SqliteReadStore(embeddedFile(config, 'read-models.sqlite'))
+    : MongoReadStore.connect(required(config, 'MONGODB_URL'), config.MONGODB_DB);
 
 class StoreLifecycle implements OnApplicationShutdown {
   constructor(
@@ -23,24 +46,17 @@ class StoreLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** The composition root for storage: which adapter stands behind each port, chosen by configuration. */
+/**
+ * The composition root for storage, chosen by RECEIPTS_STORE: `embedded` is SQLite files in
+ * RECEIPTS_DATA_DIR, `production` is EventStoreDB (EVENTSTORE_URL) and MongoDB (MONGODB_URL).
+ */
 @Global()
 @Module({
   providers: [
     { provide: RECEIPTS_CONFIG, useFactory: () => loadConfig() },
     { provide: ReceiptMetrics, useFactory: () => new ReceiptMetrics() },
-    {
-      provide: EVENT_STORE,
-      inject: [RECEIPTS_CONFIG],
-      useFactory: (config: ReceiptsConfig): EventStore =>
-        new SqliteEventStore(embeddedFile(config, 'events.sqlite')),
-    },
-    {
-      provide: READ_STORE,
-      inject: [RECEIPTS_CONFIG],
-      useFactory: (config: ReceiptsConfig): ReadStore =>
-        new SqliteReadStore(embeddedFile(config, 'read-models.sqlite')),
-    },
+    { provide: EVENT_STORE, inject: [RECEIPTS_CONFIG], useFactory: eventStore },
+    { provide: READ_STORE, inject: [RECEIPTS_CONFIG], useFactory: readStore },
     StoreLifecycle,
   ],
   exports: [RECEIPTS_CONFIG, ReceiptMetrics, EVENT_STORE, READ_STORE],

@@ -1,2 +1,3 @@
 export * from './coalescing-push-channel';
 export * from './push-channel';
+export * from './redis-fan-out';

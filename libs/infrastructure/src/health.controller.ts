@@ -1,11 +1,19 @@
-import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Header, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Redis } from 'ioredis';
 import { ProjectionRunner, ReceiptMetrics } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { READ_STORE, type ReadStore } from '@receipts/read-store';
+import { REDIS_CLIENT, redisState } from './redis';
 
-/** Liveness, readiness with each dependency's state, and Prometheus metrics. */
+type State = 'up' | 'down';
+
+/**
+ * Liveness, readiness with each dependency's state, and Prometheus metrics; the API and the
+ * projector serve the same. The stores are required (503 without them); Redis only degrades
+ * the service (queries fall back to the store, pushes cross no nodes), so it answers 200.
+ */
 @ApiExcludeController()
 @Controller()
 export class HealthController {
@@ -14,6 +22,7 @@ export class HealthController {
     @Inject(READ_STORE) private readonly reads: ReadStore,
     private readonly projection: ProjectionRunner,
     private readonly metrics: ReceiptMetrics,
+    @Optional() @Inject(REDIS_CLIENT) private readonly redis: Redis | null = null,
   ) {}
 
   @Get('health/live')
@@ -23,19 +32,22 @@ export class HealthController {
 
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
-    const [eventStore, readStore] = await Promise.all([
+    const [eventStore, readStore, redis] = await Promise.all([
       probe(() => this.events.readAll({ maxCount: 1 })),
       probe(() => this.reads.totalUnread('health-probe')),
+      this.redis ? redisState(this.redis) : null,
     ]);
     const { position, running } = this.projection.status();
-    const body = {
-      status: eventStore === 'up' && readStore === 'up' ? 'ok' : 'unavailable',
+    const stores = eventStore === 'up' && readStore === 'up';
+    const status = !stores ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok';
+    if (!stores) response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status,
       eventStore,
       readStore,
+      ...(redis ? { redis } : {}),
       projector: { running, position: position === null ? null : String(position) },
     };
-    if (body.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return body;
   }
 
   @Get('metrics')
@@ -45,7 +57,7 @@ export class HealthController {
   }
 }
 
-const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> => {
+const probe = async (check: () => Promise<unknown>): Promise<State> => {
   try {
     await check();
     return 'up';

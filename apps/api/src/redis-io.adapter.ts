@@ -1,0 +1,39 @@
+import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Server, ServerOptions } from 'socket.io';
+import { closeRedis, createRedis, throttledWarning } from '@receipts/infrastructure';
+import { withSafePublish } from '@receipts/realtime';
+
+/**
+ * Socket.IO across API nodes: every broadcast (a push to a user's room) is published on Redis
+ * and delivered by whichever node holds the room's sockets; the standalone projector publishes
+ * into the same channels. Pub/sub rather than streams: see docs/PRODUCTION.md.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly pub;
+  private readonly sub;
+  private readonly adapterConstructor: ReturnType<typeof createAdapter>;
+
+  constructor(app: INestApplicationContext, url: string) {
+    super(app);
+    this.pub = createRedis(url, 'socket.io-pub', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // The subscriber waits for Redis however long it takes, and resubscribes after a reconnect.
+    this.sub = createRedis(url, 'socket.io-sub', { maxRetriesPerRequest: null });
+    this.adapterConstructor = createAdapter(
+      withSafePublish(this.pub, throttledWarning(new Logger('Fan-out'), 'push not published')),
+      this.sub,
+    );
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, options) as Server;
+    server.adapter(this.adapterConstructor);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './summary-cache';
+export * from './in-process-summary-cache';
+export * from './redis-summary-cache';
