@@ -1,6 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { ROOT } from './process';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { eventually } from './wait';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 export type NodeProcess = Readonly<{
   name: string;
@@ -11,7 +24,8 @@ export type NodeProcess = Readonly<{
 }>;
 
 const live = new Set<ChildProcess>();
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+const exited = (child: ChildProcess): boolean =>
+  child.exitCode !== null || child.signalCode !== null;
 
 /**
  * Spawns a built app (`dist/apps/<app>/src/main.js`) with exactly `env` on top of PATH, and waits
@@ -38,10 +52,12 @@ export const spawnApp = async (
   await eventually(
     `${name} (pid ${child.pid}) ready on port ${port}`,
     async () => {
-      if (exited(child)) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+      if (exited(child))
+        throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
       const response = await fetch(`${url}/health/ready`);
       const body = (await response.json()) as Record<string, unknown>;
-      if (response.status !== 200 || !ready(body)) throw new Error(`ready: ${response.status} ${JSON.stringify(body)}`);
+      if (response.status !== 200 || !ready(body))
+        throw new Error(`ready: ${response.status} ${JSON.stringify(body)}`);
     },
     { timeoutMs: 20_000, intervalMs: 50 },
   );

@@ -1,10 +1,8 @@
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { type ChildProcess, execSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { eventually } from './wait';
+import { ROOT, freePort, killAllApps, spawnApp, stopApp } from './node-processes';
 
-export const ROOT = path.resolve(__dirname, '../..');
 export const MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
 
 const newestSource = (dir: string): number => {
@@ -37,16 +35,6 @@ export const ensureBuilt = (): void => {
   }
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
 export type Server = {
   process: ChildProcess;
   url: string;
@@ -55,15 +43,13 @@ export type Server = {
   output: () => string;
 };
 
-const live = new Set<ChildProcess>();
-
 /** Spawns the built API on `dataDir` and waits until /health/ready answers 200. */
 export const startServer = async (dataDir: string): Promise<Server> => {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+  const node = await spawnApp(
+    'server',
+    'api',
+    {
       RECEIPTS_DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -72,54 +58,21 @@ export const startServer = async (dataDir: string): Promise<Server> => {
       RECEIPTS_STORE: 'embedded',
       RECEIPTS_PROJECTOR: 'inline',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    `server pid ${child.pid} on port ${port} ready`,
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output}`);
-      }
-      const response = await fetch(`${url}/health/ready`);
-      if (response.status !== 200) throw new Error(`ready answered ${response.status}`);
-    },
-    { timeoutMs: 15_000, intervalMs: 50 },
+    port,
   );
-  return { process: child, url, port, dataDir, output: () => output };
+  return { process: node.child, url: node.url, port, dataDir, output: node.output };
 };
 
-/** SIGKILLs the server by its PID and waits for it to be gone. */
+/** Kills the server by its PID (SIGKILL unless told otherwise) and waits for it to be gone. */
 export const killServer = async (
   server: Server,
   signal: NodeJS.Signals = 'SIGKILL',
 ): Promise<void> => {
-  const child = server.process;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid!, signal);
-  await exited;
+  await stopApp(
+    { name: 'server', child: server.process, url: server.url, output: server.output },
+    signal,
+  );
 };
 
 /** For afterAll: kills (by PID) every server this file spawned that is still running. */
-export const killAll = async (): Promise<void> => {
-  await Promise.all(
-    [...live].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          try {
-            process.kill(child.pid!, 'SIGKILL');
-          } catch {
-            resolve();
-          }
-        }),
-    ),
-  );
-};
+export const killAll = killAllApps;
