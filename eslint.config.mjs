@@ -8,7 +8,14 @@ const pureBoundary = {
     { group: ['@nestjs/*'], message: 'The domain and read models know nothing of NestJS.' },
     { group: ['node:*', 'fs', 'path', 'crypto', 'events'], message: 'No I/O in the pure core.' },
     {
-      group: ['better-sqlite3', 'mongodb', '@eventstore/*', 'ioredis', 'socket.io', 'socket.io-client'],
+      group: [
+        'better-sqlite3',
+        'mongodb',
+        '@eventstore/*',
+        'ioredis',
+        'socket.io',
+        'socket.io-client',
+      ],
       message: 'Drivers belong in adapters.',
     },
     {
@@ -23,10 +30,15 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/unbound-method': 'off',
     },
   },
@@ -42,7 +54,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@nestjs/*'], message: 'NestJS belongs in apps/* and libs/infrastructure.' }] },
+        {
+          patterns: [
+            { group: ['@nestjs/*'], message: 'NestJS belongs in apps/* and libs/infrastructure.' },
+          ],
+        },
       ],
     },
   },

@@ -23,6 +23,8 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
     project('int', ['<rootDir>/libs/**/*.int-spec.ts']),
-    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], { globalSetup: '<rootDir>/test/support/build-once.ts' }),
+    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], {
+      globalSetup: '<rootDir>/test/support/build-once.ts',
+    }),
   ],
 };

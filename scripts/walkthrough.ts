@@ -16,7 +16,10 @@ const register = async (body: Record<string, unknown>): Promise<void> => {
     headers: { 'content-type': 'application/json', 'x-service-name': 'chat-server' },
     body: JSON.stringify({ sentAt: new Date().toISOString(), ...body }),
   });
-  console.log(`chat server registers ${String(body.messageId)}: HTTP ${response.status}`, await response.json());
+  console.log(
+    `chat server registers ${String(body.messageId)}: HTTP ${response.status}`,
+    await response.json(),
+  );
 };
 
 const get = async (path: string, userId: string): Promise<unknown> =>
@@ -39,8 +42,20 @@ const main = async (): Promise<void> => {
   const bobLaptop = await device('bob', 'laptop');
   const carol = await device('carol', 'phone');
 
-  await register({ messageId: `m1-${run}`, conversationId: direct, senderId: 'alice', sequence: 1, recipientIds: ['bob'] });
-  await register({ messageId: `g1-${run}`, conversationId: group, senderId: 'alice', sequence: 1, recipientIds: ['bob', 'carol'] });
+  await register({
+    messageId: `m1-${run}`,
+    conversationId: direct,
+    senderId: 'alice',
+    sequence: 1,
+    recipientIds: ['bob'],
+  });
+  await register({
+    messageId: `g1-${run}`,
+    conversationId: group,
+    senderId: 'alice',
+    sequence: 1,
+    recipientIds: ['bob', 'carol'],
+  });
 
   console.log("bob's phone ACKs delivery of the direct message (a batch of ids):");
   console.log('  answer:', await bobPhone.delivered(direct, [`m1-${run}`]));
@@ -60,7 +75,13 @@ const main = async (): Promise<void> => {
   console.log('bad input gets a typed error:', await carol.read(group, 99));
 
   console.log('alice asks for the group message detail:');
-  console.log(JSON.stringify(await get(`/conversations/${group}/messages/g1-${run}/receipts`, 'alice'), null, 2));
+  console.log(
+    JSON.stringify(
+      await get(`/conversations/${group}/messages/g1-${run}/receipts`, 'alice'),
+      null,
+      2,
+    ),
+  );
   console.log("bob's unread counts:", JSON.stringify(await get('/users/bob/unread', 'bob')));
 
   for (const client of [alice, bobPhone, bobLaptop, carol]) client.close();

@@ -1,14 +1,14 @@
-import {
-  type DeliveredAck,
-  MAX_DELIVERED_BATCH,
-  type ReadAck,
-} from '@receipts/contracts';
+import { type DeliveredAck, MAX_DELIVERED_BATCH, type ReadAck } from '@receipts/contracts';
 import { type ReceiptCommand, ReceiptError } from '@receipts/domain';
 
 type Device = Readonly<{ userId: string; deviceId: string }>;
 
 /** An ACK always acts as the authenticated device's user: the payload cannot name another. */
-export const deliveredCommand = (ack: DeliveredAck, device: Device, now: string): ReceiptCommand => {
+export const deliveredCommand = (
+  ack: DeliveredAck,
+  device: Device,
+  now: string,
+): ReceiptCommand => {
   const metadata = { now };
   if ('upToSequence' in ack) {
     return {

@@ -1,4 +1,10 @@
-import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { type Observable, catchError, map, of } from 'rxjs';
 import type { AckResult } from '@receipts/contracts';
 import type { CommandOutcome } from '@receipts/application';

@@ -21,7 +21,9 @@ export const createApp = async (): Promise<NestExpressApplication> => {
     app,
     new DocumentBuilder()
       .setTitle('receipts')
-      .setDescription('Message delivery receipts: register messages, query receipts and unread counts. Socket.IO events are in docs/PROTOCOL.md.')
+      .setDescription(
+        'Message delivery receipts: register messages, query receipts and unread counts. Socket.IO events are in docs/PROTOCOL.md.',
+      )
       .setVersion('1')
       .build(),
   );

@@ -1,4 +1,10 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  createParamDecorator,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '@receipts/application';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';

@@ -18,7 +18,8 @@ export interface IdentityResolver {
 export class DevelopmentIdentity implements IdentityResolver {
   fromHttp(headers: Readonly<Record<string, string | string[] | undefined>>): Principal {
     const service = single(headers['x-service-name']);
-    if (service !== undefined) return { kind: 'service', name: requireId(service, 'x-service-name') };
+    if (service !== undefined)
+      return { kind: 'service', name: requireId(service, 'x-service-name') };
     const user = single(headers['x-user-id']);
     if (user === undefined) {
       throw new ReceiptError('UNAUTHENTICATED', 'Send x-user-id or x-service-name');

@@ -8,8 +8,12 @@ const main = async (): Promise<void> => {
   const app = await createApp();
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
-  console.log(`receipts API listening on ${url} (REST, Socket.IO namespace /receipts, OpenAPI at ${url}/docs)`);
-  console.log(`store: ${config.RECEIPTS_STORE}, data in ${config.RECEIPTS_DATA_DIR}, projector: ${config.RECEIPTS_PROJECTOR}`);
+  console.log(
+    `receipts API listening on ${url} (REST, Socket.IO namespace /receipts, OpenAPI at ${url}/docs)`,
+  );
+  console.log(
+    `store: ${config.RECEIPTS_STORE}, data in ${config.RECEIPTS_DATA_DIR}, projector: ${config.RECEIPTS_PROJECTOR}`,
+  );
 };
 
 main().catch((error: unknown) => {

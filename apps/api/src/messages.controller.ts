@@ -18,7 +18,11 @@ const Id = new ZodBodyPipe(idSchema);
 
 @ApiTags('messages')
 @ApiHeader({ name: 'x-user-id', required: false, description: 'Development identity of a user' })
-@ApiHeader({ name: 'x-service-name', required: false, description: 'Development identity of a service' })
+@ApiHeader({
+  name: 'x-service-name',
+  required: false,
+  description: 'Development identity of a service',
+})
 @UseGuards(IdentityGuard)
 @Controller()
 export class MessagesController {

@@ -16,15 +16,22 @@ export class ReceiptErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const error = exception instanceof HttpException ? fromHttp(exception) : asReceiptError(exception);
+    const error =
+      exception instanceof HttpException ? fromHttp(exception) : asReceiptError(exception);
     if (isServerFault(error)) this.logger.error(error.cause ?? exception);
-    const status = exception instanceof HttpException && error.code === 'INTERNAL'
-      ? exception.getStatus()
-      : httpStatusOf(error);
+    const status =
+      exception instanceof HttpException && error.code === 'INTERNAL'
+        ? exception.getStatus()
+        : httpStatusOf(error);
     response
       .status(status)
       .type('application/problem+json')
-      .json({ type: `urn:receipts:error:${error.code}`, title: error.message, status, ...toErrorPayload(error) });
+      .json({
+        type: `urn:receipts:error:${error.code}`,
+        title: error.message,
+        status,
+        ...toErrorPayload(error),
+      });
   }
 }
 

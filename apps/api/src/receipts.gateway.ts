@@ -33,7 +33,9 @@ type DeviceSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, {
 /** Devices connect here, send delivered and read ACKs, and receive `receipts` frames. */
 @WebSocketGateway({ namespace: RECEIPTS_NAMESPACE, cors: { origin: true } })
 @UseInterceptors(AckResultInterceptor)
-export class ReceiptsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket> {
+export class ReceiptsGateway
+  implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket>
+{
   constructor(
     private readonly commands: ReceiptCommandService,
     private readonly hub: RealtimeHub,

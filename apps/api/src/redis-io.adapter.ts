@@ -17,7 +17,10 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(app: INestApplicationContext, url: string) {
     super(app);
-    this.pub = createRedis(url, 'socket.io-pub', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.pub = createRedis(url, 'socket.io-pub', {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     // The subscriber waits for Redis however long it takes, and resubscribes after a reconnect.
     this.sub = createRedis(url, 'socket.io-sub', { maxRetriesPerRequest: null });
     this.adapterConstructor = createAdapter(

@@ -8,7 +8,9 @@ const main = async (): Promise<void> => {
   // Validated before the modules load, so a bad variable stops the start with its name only.
   const config = loadConfig();
   const { ProjectorModule } = await import('./projector.module');
-  const app = await NestFactory.create<NestExpressApplication>(ProjectorModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(ProjectorModule, {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.PROJECTOR_PORT, config.HOST);

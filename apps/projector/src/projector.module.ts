@@ -13,7 +13,12 @@ import {
   loadConfig,
   throttledWarning,
 } from '@receipts/infrastructure';
-import { CoalescingPushChannel, PUSH_CHANNEL, type PushChannel, redisRoomEmitter } from '@receipts/realtime';
+import {
+  CoalescingPushChannel,
+  PUSH_CHANNEL,
+  type PushChannel,
+  redisRoomEmitter,
+} from '@receipts/realtime';
 
 /**
  * Pushes from this process reach devices through Redis: the API nodes' Socket.IO Redis adapter
@@ -26,7 +31,11 @@ import { CoalescingPushChannel, PUSH_CHANNEL, type PushChannel, redisRoomEmitter
     {
       provide: PUSH_CHANNEL,
       inject: [REDIS_CLIENT, RECEIPTS_CONFIG, ReceiptMetrics],
-      useFactory: (redis: Redis | null, config: ReceiptsConfig, metrics: ReceiptMetrics): PushChannel | null =>
+      useFactory: (
+        redis: Redis | null,
+        config: ReceiptsConfig,
+        metrics: ReceiptMetrics,
+      ): PushChannel | null =>
         redis &&
         new CoalescingPushChannel(
           redisRoomEmitter(redis, throttledWarning(new Logger('Fan-out'), 'push not published')),

@@ -20,8 +20,22 @@ describe('staleGroups', () => {
   it("a delivery makes the conversation's summaries stale", () => {
     expect(
       staleGroups([
-        { kind: 'message_delivered', conversationId: 'c1', sequence: 1, userId: 'bob', deviceId: 'p', deliveredAt: 't' },
-        { kind: 'message_delivered', conversationId: 'c1', sequence: 2, userId: 'bob', deviceId: 'p', deliveredAt: 't' },
+        {
+          kind: 'message_delivered',
+          conversationId: 'c1',
+          sequence: 1,
+          userId: 'bob',
+          deviceId: 'p',
+          deliveredAt: 't',
+        },
+        {
+          kind: 'message_delivered',
+          conversationId: 'c1',
+          sequence: 2,
+          userId: 'bob',
+          deviceId: 'p',
+          deliveredAt: 't',
+        },
       ]),
     ).toEqual(['c:c1']);
   });

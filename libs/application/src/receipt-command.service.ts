@@ -131,7 +131,8 @@ export class ReceiptCommandService {
     for (const event of outcome.events) {
       if (event.type !== 'message_delivered') continue;
       const sentAt = findMessage(conversation, event.data.messageId)?.sentAt;
-      if (sentAt) this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+      if (sentAt)
+        this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
     }
     if (regression) this.metrics.cursorRegressions.inc();
     if (duplicates > 0) this.metrics.duplicateAcks.inc(duplicates);
@@ -143,7 +144,10 @@ export class ReceiptCommandService {
       this.users,
       userStream(userId),
       (settings) =>
-        decideReadReceipts({ type: 'SetReadReceipts', data: { userId, enabled }, metadata: { now } }, settings),
+        decideReadReceipts(
+          { type: 'SetReadReceipts', data: { userId, enabled }, metadata: { now } },
+          settings,
+        ),
       {},
     );
     return { applied, duplicates };
@@ -159,7 +163,9 @@ export class ReceiptCommandService {
     decide: Decision<State, Event>,
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    return this.serializer.run(stream, () => this.decideAndAppend(cache, stream, decide, causation));
+    return this.serializer.run(stream, () =>
+      this.decideAndAppend(cache, stream, decide, causation),
+    );
   }
 
   /** Conflicts now come only from other processes: retried with a short jittered backoff. */

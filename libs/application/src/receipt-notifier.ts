@@ -33,7 +33,8 @@ export class ReceiptNotifier {
 
   private async delivered({ data }: MessageDelivered, batch: BatchLookups): Promise<void> {
     const message = await batch.message(data.conversationId, data.messageId);
-    const summary = message && message.recipientCount > 1 ? await batch.summary(message) : undefined;
+    const summary =
+      message && message.recipientCount > 1 ? await batch.summary(message) : undefined;
     this.push.push(
       { userId: data.senderId },
       {
@@ -134,7 +135,11 @@ class BatchLookups {
   }
 }
 
-const memo = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
+const memo = <T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  load: () => Promise<T>,
+): Promise<T> => {
   let found = cache.get(key);
   if (!found) cache.set(key, (found = load()));
   return found;

@@ -53,7 +53,10 @@ const eventually = async (check: () => Promise<void>, timeoutMs = 3000): Promise
 
 describe.each([
   ['InProcessSummaryCache', () => new InProcessSummaryCache()],
-  ['RedisSummaryCache', () => new RedisSummaryCache(redis, `cache-test:${Date.now()}:${Math.random()}:`)],
+  [
+    'RedisSummaryCache',
+    () => new RedisSummaryCache(redis, `cache-test:${Date.now()}:${Math.random()}:`),
+  ],
 ] as Array<[string, () => SummaryCache]>)('cached queries with %s', (_name, newCache) => {
   let dir: string;
   let events: SqliteEventStore;
@@ -113,7 +116,9 @@ describe.each([
     expect(await queries.messageSummary(alice, 'c1', 'm1')).toMatchObject({ deliveredCount: 0 });
     expect((await queries.userUnread(bob, 'bob')).totalUnread).toBe(1);
     expect(await queries.messageSummary(alice, 'c1', 'm1')).toMatchObject({ deliveredCount: 0 });
-    expect((await queries.messageReceipts(alice, 'c1', 'm1')).recipients[0]).toMatchObject({ status: 'sent' });
+    expect((await queries.messageReceipts(alice, 'c1', 'm1')).recipients[0]).toMatchObject({
+      status: 'sent',
+    });
     expect(lookups).toEqual(['miss', 'miss', 'hit', 'miss']);
 
     await commands.acknowledge(acknowledgeDelivery(), {});
@@ -138,7 +143,9 @@ describe.each([
     await commands.acknowledge(acknowledgeDelivery(), {});
     await projected();
     expect(await queries.messageSummary(alice, 'c1', 'm1')).toMatchObject({ deliveredCount: 0 });
-    expect(await queriesOn(newCache()).messageSummary(alice, 'c1', 'm1')).toMatchObject({ deliveredCount: 1 });
+    expect(await queriesOn(newCache()).messageSummary(alice, 'c1', 'm1')).toMatchObject({
+      deliveredCount: 1,
+    });
   });
 
   it('never caches an answer read before a projector write that lands while it is in flight', async () => {
@@ -162,7 +169,9 @@ describe.each([
     await projected();
     release();
     expect(await inFlight).toMatchObject({ deliveredCount: 0 });
-    expect(await queriesOn(cache).messageSummary(alice, 'c1', 'm1')).toMatchObject({ deliveredCount: 1 });
+    expect(await queriesOn(cache).messageSummary(alice, 'c1', 'm1')).toMatchObject({
+      deliveredCount: 1,
+    });
   });
 
   it('answers from the store when the cache fails', async () => {

@@ -53,10 +53,14 @@ export class ReceiptQueryService {
     conversationId: string,
     messageId: string,
   ): Promise<MessageReceipts> {
-    const receipts = await this.cached(conversationGroup(conversationId), detailField(messageId), async () => {
-      const message = await this.readStore.findMessage(conversationId, messageId);
-      return message && this.load(message);
-    });
+    const receipts = await this.cached(
+      conversationGroup(conversationId),
+      detailField(messageId),
+      async () => {
+        const message = await this.readStore.findMessage(conversationId, messageId);
+        return message && this.load(message);
+      },
+    );
     return this.visible(viewer, receipts);
   }
 
@@ -65,10 +69,14 @@ export class ReceiptQueryService {
     conversationId: string,
     messageId: string,
   ): Promise<MessageSummary> {
-    const counted = await this.cached(conversationGroup(conversationId), summaryField(messageId), async () => {
-      const message = await this.readStore.findMessage(conversationId, messageId);
-      return message && this.counted(message);
-    });
+    const counted = await this.cached(
+      conversationGroup(conversationId),
+      summaryField(messageId),
+      async () => {
+        const message = await this.readStore.findMessage(conversationId, messageId);
+        return message && this.counted(message);
+      },
+    );
     return this.visible(viewer, counted).summary;
   }
 
@@ -82,13 +90,20 @@ export class ReceiptQueryService {
     return counted.summary;
   }
 
-  async unread(viewer: Principal, userId: string, conversationId: string): Promise<ReadCursorDocument> {
+  async unread(
+    viewer: Principal,
+    userId: string,
+    conversationId: string,
+  ): Promise<ReadCursorDocument> {
     this.requireSelf(viewer, userId);
     const cursor = await this.cached(userGroup(userId), cursorField(conversationId), () =>
       this.readStore.findCursor(userId, conversationId),
     );
     if (!cursor) {
-      throw new ReceiptError('UNKNOWN_CONVERSATION', 'The user has no messages in this conversation');
+      throw new ReceiptError(
+        'UNKNOWN_CONVERSATION',
+        'The user has no messages in this conversation',
+      );
     }
     return cursor;
   }
@@ -140,7 +155,8 @@ export class ReceiptQueryService {
     onLookup?.(lookup === null ? 'error' : lookup.hit ? 'hit' : 'miss');
     if (lookup?.hit) return lookup.value;
     const value = await load();
-    if (lookup && value !== null) await cache.set(group, field, value, lookup.lease).catch(() => false);
+    if (lookup && value !== null)
+      await cache.set(group, field, value, lookup.lease).catch(() => false);
     return value;
   }
 

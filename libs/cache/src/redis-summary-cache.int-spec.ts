@@ -1,5 +1,9 @@
 import { Redis } from 'ioredis';
-import { type RedisServer, describeSummaryCacheConformance, startRedisServer } from '@receipts/testing';
+import {
+  type RedisServer,
+  describeSummaryCacheConformance,
+  startRedisServer,
+} from '@receipts/testing';
 import { RedisSummaryCache } from './redis-summary-cache';
 
 let server: RedisServer;

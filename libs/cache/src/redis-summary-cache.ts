@@ -33,8 +33,7 @@ export class RedisSummaryCache implements SummaryCache {
   async get<T>(group: string, field: string, ttlMs: number): Promise<CacheLookup<T>> {
     const lease = randomUUID();
     const value = (await this.redis.eval(GET_OR_LEASE, 1, this.key(group), field, lease, ttlMs)) as
-      | string
-      | null;
+      string | null;
     return value === null ? { hit: false, lease } : { hit: true, value: JSON.parse(value) as T };
   }
 

@@ -5,8 +5,7 @@ export const SUMMARY_CACHE = Symbol('SummaryCache');
  * value read from the store before a projector write can never be cached after it.
  */
 export type CacheLookup<T> =
-  | Readonly<{ hit: true; value: T }>
-  | Readonly<{ hit: false; lease: string }>;
+  Readonly<{ hit: true; value: T }> | Readonly<{ hit: false; lease: string }>;
 
 /**
  * A short-lived cache of query answers, in groups that are dropped whole (every summary of one

@@ -32,7 +32,10 @@ describe('decideRegistration', () => {
         .thenThrows('VALIDATION_FAILED'));
 
     it('rejects a message without recipients as VALIDATION_FAILED', () =>
-      spec.given([]).when(registerMessage({ recipientIds: [] })).thenThrows('VALIDATION_FAILED'));
+      spec
+        .given([])
+        .when(registerMessage({ recipientIds: [] }))
+        .thenThrows('VALIDATION_FAILED'));
   });
 
   describe('given message m1 registered with sequence 1', () => {

@@ -11,14 +11,22 @@ export const decideRegistration = (
   const existing = findMessage(conversation, data.messageId);
   if (existing) {
     if (sameMessage(existing, data)) return [];
-    throw new ReceiptError('MESSAGE_CONFLICT', 'This message id was registered with other content', {
-      messageId: data.messageId,
-    });
+    throw new ReceiptError(
+      'MESSAGE_CONFLICT',
+      'This message id was registered with other content',
+      {
+        messageId: data.messageId,
+      },
+    );
   }
   if (messageAt(conversation, data.sequence)) {
-    throw new ReceiptError('SEQUENCE_CONFLICT', 'Another message already has this sequence number', {
-      sequence: data.sequence,
-    });
+    throw new ReceiptError(
+      'SEQUENCE_CONFLICT',
+      'Another message already has this sequence number',
+      {
+        sequence: data.sequence,
+      },
+    );
   }
   if (data.recipientIds.length === 0) {
     throw new ReceiptError('VALIDATION_FAILED', 'A message needs at least one recipient');

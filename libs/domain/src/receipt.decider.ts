@@ -115,9 +115,13 @@ const delivered = (
 
 const requireConversation = (conversation: ConversationState, conversationId: string): void => {
   if (conversation.messages.length === 0) {
-    throw new ReceiptError('UNKNOWN_CONVERSATION', 'No message was registered in this conversation', {
-      conversationId,
-    });
+    throw new ReceiptError(
+      'UNKNOWN_CONVERSATION',
+      'No message was registered in this conversation',
+      {
+        conversationId,
+      },
+    );
   }
 };
 
@@ -138,9 +142,13 @@ const requireMemberWithinRange = (
   requireMember(conversation, data);
   const last = lastSequence(conversation);
   if (data.upToSequence > last) {
-    throw new ReceiptError('SEQUENCE_OUT_OF_RANGE', 'The sequence is beyond the last registered message', {
-      upToSequence: data.upToSequence,
-      lastSequence: last,
-    });
+    throw new ReceiptError(
+      'SEQUENCE_OUT_OF_RANGE',
+      'The sequence is beyond the last registered message',
+      {
+        upToSequence: data.upToSequence,
+        lastSequence: last,
+      },
+    );
   }
 };

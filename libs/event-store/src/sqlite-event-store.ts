@@ -180,7 +180,11 @@ export class SqliteEventStore implements EventStore {
     return Promise.resolve(rows.map(toRecorded));
   }
 
-  async *subscribeToAll({ after = 0n, batchSize, signal }: SubscribeOptions): AsyncIterable<RecordedEvent[]> {
+  async *subscribeToAll({
+    after = 0n,
+    batchSize,
+    signal,
+  }: SubscribeOptions): AsyncIterable<RecordedEvent[]> {
     let position = after;
     while (!signal?.aborted) {
       const batch = await this.readAll({ after: position, maxCount: batchSize });

@@ -40,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('lets embedded mode use Redis when REDIS_URL is given', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe(
+      'redis://127.0.0.1:6379',
+    );
   });
 
   it('treats an empty variable as unset', () => {
@@ -68,7 +70,9 @@ describe('loadConfig', () => {
     (name) => {
       const env: Record<string, string> = { ...production };
       delete env[name];
-      expect(failure(env)).toBe(`Invalid configuration:\n  ${name}: required when RECEIPTS_STORE=production`);
+      expect(failure(env)).toBe(
+        `Invalid configuration:\n  ${name}: required when RECEIPTS_STORE=production`,
+      );
     },
   );
 

@@ -33,8 +33,15 @@ export const configSchema = z.object({
   RECEIPTS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTSTORE_URL: connectionString('esdb://localhost:2113?tls=false', 'esdb', 'esdb+discover'),
-  MONGODB_URL: connectionString('mongodb://localhost:27017/?replicaSet=rs0', 'mongodb', 'mongodb+srv'),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name').default('receipts'),
+  MONGODB_URL: connectionString(
+    'mongodb://localhost:27017/?replicaSet=rs0',
+    'mongodb',
+    'mongodb+srv',
+  ),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name')
+    .default('receipts'),
   /** Cache and cross-node fan-out; optional in embedded mode. */
   REDIS_URL: connectionString('redis://localhost:6379', 'redis', 'rediss'),
 });
@@ -48,7 +55,9 @@ const PRODUCTION_NEEDS = ['EVENTSTORE_URL', 'MONGODB_URL', 'REDIS_URL'] as const
 /** Empty variables count as unset, as `FOO=` in a compose file or shell usually means. */
 const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
   );
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ReceiptsConfig => {

@@ -62,7 +62,12 @@ export class ProjectionModule {
         {
           provide: ReceiptQueryService,
           inject: [READ_STORE, SUMMARY_CACHE, RECEIPTS_CONFIG, ReceiptMetrics],
-          useFactory: (reads: ReadStore, cache: SummaryCache, config: ReceiptsConfig, metrics: ReceiptMetrics) =>
+          useFactory: (
+            reads: ReadStore,
+            cache: SummaryCache,
+            config: ReceiptsConfig,
+            metrics: ReceiptMetrics,
+          ) =>
             new ReceiptQueryService(reads, {
               cache,
               ttlMs: config.RECEIPTS_CACHE_TTL_MS,
@@ -88,7 +93,10 @@ export class ProjectionModule {
             push: PushChannel | null | undefined,
           ) => {
             const logger = new Logger('Projector');
-            const cacheFailed = throttledWarning(logger, 'cache not invalidated (its TTL bounds staleness)');
+            const cacheFailed = throttledWarning(
+              logger,
+              'cache not invalidated (its TTL bounds staleness)',
+            );
             const notifier = push ? new ReceiptNotifier(reads, queries, push, metrics) : null;
             return new ProjectionRunner(events, reads, metrics, notifier, {
               projection: RECEIPTS_PROJECTION,

@@ -1,6 +1,11 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { InProcessSummaryCache, RedisSummaryCache, SUMMARY_CACHE, type SummaryCache } from '@receipts/cache';
+import {
+  InProcessSummaryCache,
+  RedisSummaryCache,
+  SUMMARY_CACHE,
+  type SummaryCache,
+} from '@receipts/cache';
 import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
 import { FAIL_FAST, REDIS_CLIENT, closeRedis, createRedis } from './redis';
 

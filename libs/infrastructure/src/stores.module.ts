@@ -2,7 +2,12 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReceiptMetrics } from '@receipts/application';
-import { EVENT_STORE, EsdbEventStore, type EventStore, SqliteEventStore } from '@receipts/event-store';
+import {
+  EVENT_STORE,
+  EsdbEventStore,
+  type EventStore,
+  SqliteEventStore,
+} from '@receipts/event-store';
 import { MongoReadStore, READ_STORE, type ReadStore, SqliteReadStore } from '@receipts/read-store';
 import { RECEIPTS_CONFIG, type ReceiptsConfig, loadConfig } from './config';
 
@@ -25,7 +30,9 @@ const eventStore = (config: ReceiptsConfig): EventStore => {
   const logger = new Logger('EventStoreDB');
   return new EsdbEventStore(required(config, 'EVENTSTORE_URL'), {
     onResubscribe: (error, attempt, delayMs) =>
-      logger.warn(`subscription dropped (attempt ${attempt}, again in ${delayMs} ms): ${String(error)}`),
+      logger.warn(
+        `subscription dropped (attempt ${attempt}, again in ${delayMs} ms): ${String(error)}`,
+      ),
   });
 };
 

@@ -47,13 +47,23 @@ export const projectEvent = (event: DomainEvent): ReadModelChange[] => {
       return [{ kind: 'message_registered', ...event.data }];
     case 'message_delivered': {
       const { conversationId, sequence, userId, deviceId, deliveredAt } = event.data;
-      return [{ kind: 'message_delivered', conversationId, sequence, userId, deviceId, deliveredAt }];
+      return [
+        { kind: 'message_delivered', conversationId, sequence, userId, deviceId, deliveredAt },
+      ];
     }
     case 'conversation_read': {
       const { conversationId, userId, deviceId, readUpToSequence, receiptsShared, readAt } =
         event.data;
       return [
-        { kind: 'cursor_moved', conversationId, userId, deviceId, readUpToSequence, receiptsShared, readAt },
+        {
+          kind: 'cursor_moved',
+          conversationId,
+          userId,
+          deviceId,
+          readUpToSequence,
+          receiptsShared,
+          readAt,
+        },
       ];
     }
     case 'read_receipts_changed':

@@ -58,9 +58,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.exec(READ_STORE_SCHEMA);
     const prepare = (sql: string) => this.db.prepare(sql);
     this.sql = {
-      insertMessage: prepare(
-        `INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      insertMessage: prepare(`INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`),
       insertRecipient: prepare(
         `INSERT OR IGNORE INTO recipient_receipts VALUES (?, ?, ?, NULL, NULL)`,
       ),
@@ -70,9 +68,7 @@ export class SqliteReadStore implements ReadStore {
       ),
       insertStep: prepare(`INSERT OR IGNORE INTO read_steps VALUES (?, ?, ?, ?, ?, ?)`),
       cursor: prepare(`SELECT * FROM read_cursors WHERE user_id = ? AND conversation_id = ?`),
-      upsertCursor: prepare(
-        `INSERT OR REPLACE INTO read_cursors VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      upsertCursor: prepare(`INSERT OR REPLACE INTO read_cursors VALUES (?, ?, ?, ?, ?, ?)`),
       unreadAbove: prepare(
         `SELECT COUNT(*) FROM recipient_receipts
          WHERE conversation_id = ? AND user_id = ? AND sequence > ?`,

@@ -45,7 +45,8 @@ export class CoalescingPushChannel implements PushChannel {
     this.pending.clear();
     for (const { target, updates } of frames) {
       let room = this.emitter.to(userRoom(target.userId));
-      if (target.exceptDeviceId) room = room.except(deviceRoom(target.userId, target.exceptDeviceId));
+      if (target.exceptDeviceId)
+        room = room.except(deviceRoom(target.userId, target.exceptDeviceId));
       room.emit('receipts', updates);
       this.onFrame(updates.length);
     }

@@ -20,7 +20,9 @@ export const withSafePublish = (client: Redis, onError: (error: unknown) => void
           });
       }
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
 

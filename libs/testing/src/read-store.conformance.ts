@@ -360,10 +360,7 @@ const read = (
   userId: string,
   readUpToSequence: number,
   readAt: string,
-  {
-    shared = true,
-    deviceId = 'phone',
-  }: { shared?: boolean; deviceId?: string | null } = {},
+  { shared = true, deviceId = 'phone' }: { shared?: boolean; deviceId?: string | null } = {},
 ): ReadModelChange => ({
   kind: 'cursor_moved',
   conversationId,

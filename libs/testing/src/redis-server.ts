@@ -4,7 +4,12 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type RedisServer = Readonly<{ url: string; port: number; pid: number; stop: () => Promise<void> }>;
+export type RedisServer = Readonly<{
+  url: string;
+  port: number;
+  pid: number;
+  stop: () => Promise<void>;
+}>;
 
 const INSTALL_HINT = 'install it with: apt-get update && apt-get install -y redis-server';
 const INSTALL_LOCK = join(tmpdir(), 'receipts-redis-server-install.lock');
@@ -42,8 +47,10 @@ const underInstallLock = (install: () => void): void => {
     } catch {
       if (installed()) return;
       const lock = statSync(INSTALL_LOCK, { throwIfNoEntry: false });
-      if (lock && Date.now() - lock.mtimeMs > 600_000) rmSync(INSTALL_LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`redis-server: gave up waiting for ${INSTALL_LOCK}`);
+      if (lock && Date.now() - lock.mtimeMs > 600_000)
+        rmSync(INSTALL_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new Error(`redis-server: gave up waiting for ${INSTALL_LOCK}`);
       sleepSync(500);
     }
   }
@@ -58,10 +65,13 @@ const underInstallLock = (install: () => void): void => {
 export const ensureRedisServerInstalled = (): void => {
   if (installed()) return;
   if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) {
-    throw new Error(`redis-server is not installed and cannot be installed from here: ${INSTALL_HINT}`);
+    throw new Error(
+      `redis-server is not installed and cannot be installed from here: ${INSTALL_HINT}`,
+    );
   }
   underInstallLock(aptInstall);
-  if (!installed()) throw new Error(`apt-get did not install a working redis-server: ${INSTALL_HINT}`);
+  if (!installed())
+    throw new Error(`apt-get did not install a working redis-server: ${INSTALL_HINT}`);
 };
 
 const freePort = (): Promise<number> =>
@@ -87,7 +97,8 @@ const ping = (port: number): Promise<boolean> =>
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
   });
 
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+const exited = (child: ChildProcess): boolean =>
+  child.exitCode !== null || child.signalCode !== null;
 
 /**
  * A throwaway redis-server on a free loopback port: no persistence, its files in a temp dir.
@@ -98,7 +109,9 @@ export const startRedisServer = async (timeoutMs = 10_000): Promise<RedisServer>
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'receipts-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', [...args, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', [...args, '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

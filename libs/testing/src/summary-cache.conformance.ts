@@ -89,7 +89,7 @@ export const describeSummaryCacheConformance = (
       }
     });
 
-    it("expires a group ttl after its first entry, later entries included", async () => {
+    it('expires a group ttl after its first entry, later entries included', async () => {
       expect(await fill(g('c'), 'm1', 1, 300)).toBe(true);
       await delay(100);
       expect(await fill(g('c'), 'm2', 2, 300)).toBe(true);
