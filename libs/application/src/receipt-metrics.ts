@@ -58,9 +58,4 @@ export class ReceiptMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
-  readonly driftFound = new Counter({
-    name: 'receipts_projection_drift_found_total',
-    help: 'Read-model differences found by verify against a replay',
-    registers: [this.registry],
-  });
 }
