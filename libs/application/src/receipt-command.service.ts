@@ -176,7 +176,7 @@ export class ReceiptCommandService {
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
     for (let attempt = 1; ; attempt++) {
-      const folded: Folded<State> = await cache.load(stream).catch((error: unknown) => {
+      const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
         throw storeUnavailable(error);
       });
       const events = decide(folded.state);

@@ -18,6 +18,15 @@ export class StreamStateCache<State, Event> {
     private readonly capacity: number,
   ) {}
 
+  /**
+   * The cached state as it is, read from the store only when absent. For a stream the caller is
+   * about to append to: a stale state fails the append's revision check, and the caller forgets
+   * it and decides again.
+   */
+  async loadForAppend(stream: string): Promise<Folded<State>> {
+    return this.entries.get(stream) ?? this.load(stream);
+  }
+
   async load(stream: string): Promise<Folded<State>> {
     const cached = this.entries.get(stream) ?? { state: this.initial(), revision: 'no_stream' };
     const from = typeof cached.revision === 'bigint' ? cached.revision + 1n : 0n;

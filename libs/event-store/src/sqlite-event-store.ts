@@ -55,9 +55,15 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private readonly statements;
 
+  /**
+   * @param pollIntervalMs how often a subscriber looks for appends made by other processes
+   * @param groupCommitMs how long the first pending append waits for others to share its commit;
+   *   0 commits at the end of the current event-loop turn
+   */
   constructor(
     file: string,
     private readonly pollIntervalMs = 25,
+    private readonly groupCommitMs = 0,
   ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -88,7 +94,8 @@ export class SqliteEventStore implements EventStore {
       this.pending.push({ stream, events, expected, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        if (this.groupCommitMs > 0) setTimeout(() => this.flush(), this.groupCommitMs);
+        else setImmediate(() => this.flush());
       }
     });
   }

@@ -29,6 +29,10 @@ export const configSchema = z.object({
   RECEIPTS_PROJECTOR: z.enum(['inline', 'off']).default('inline'),
   RECEIPTS_PROJECTOR_BATCH: positiveInt.max(10_000).default(1000),
   RECEIPTS_PUSH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /** How long the projector lets a small batch grow before taking the next one. */
+  RECEIPTS_PROJECTOR_SETTLE_MS: z.coerce.number().int().min(0).max(1000).default(10),
+  /** How long an embedded append waits for others to share its disk flush. */
+  RECEIPTS_GROUP_COMMIT_MS: z.coerce.number().int().min(0).max(100).default(0),
   /** How long a cached summary or unread answer may be served; 0 turns the cache off. */
   RECEIPTS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

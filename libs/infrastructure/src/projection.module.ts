@@ -101,6 +101,7 @@ export class ProjectionModule {
             return new ProjectionRunner(events, reads, metrics, notifier, {
               projection: RECEIPTS_PROJECTION,
               batchSize: config.RECEIPTS_PROJECTOR_BATCH,
+              settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,
               backoffMs: 100,
               maxBackoffMs: 10_000,
               onError: (error) => logger.error(error),

@@ -25,7 +25,11 @@ const required = (config: ReceiptsConfig, name: 'EVENTSTORE_URL' | 'MONGODB_URL'
 
 const eventStore = (config: ReceiptsConfig): EventStore => {
   if (config.RECEIPTS_STORE === 'embedded') {
-    return new SqliteEventStore(embeddedFile(config, 'events.sqlite'));
+    return new SqliteEventStore(
+      embeddedFile(config, 'events.sqlite'),
+      25,
+      config.RECEIPTS_GROUP_COMMIT_MS,
+    );
   }
   const logger = new Logger('EventStoreDB');
   return new EsdbEventStore(required(config, 'EVENTSTORE_URL'), {
