@@ -1,0 +1,185 @@
+import { Agent, request } from 'node:http';
+import type { Recorder } from './recorder';
+import { type Slot, type Universe, conversationIdOf } from './universe';
+
+export type RegisteredMessage = {
+  conversationId: string;
+  messageId: string;
+  senderId: string;
+  sequence: number;
+  recipientIds: string[];
+};
+
+export type Windows = {
+  /** Registrations in flight at once. */
+  inflightPosts: number;
+  /** Messages handed to devices and not yet ACKed as delivered. */
+  pendingDeliveries: number;
+  /** Applied deliveries whose push has not reached the sender. */
+  outstandingPushes: number;
+};
+
+const TICK_MS = 5;
+
+/**
+ * Plays the chat server: registers messages (`POST /messages`, one in flight per conversation so
+ * sequences arrive in order), then hands each to its recipients' devices. Paced mode registers at
+ * a target rate; saturate mode registers whenever the outstanding-work windows allow (closed loop).
+ */
+export class ChatServer {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly url: URL;
+  private rate: number | null = 0;
+  private tokens = 0;
+  private last = performance.now();
+  private inflight = 0;
+  private queued = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    url: string,
+    private readonly tag: string,
+    private readonly universe: Universe,
+    private readonly recorder: Recorder,
+    private readonly windows: Windows,
+    private readonly conversationLength: number,
+    private readonly onRegistered: (message: RegisteredMessage) => void,
+  ) {
+    this.url = new URL('/messages', url);
+  }
+
+  get busy(): boolean {
+    return this.inflight + this.queued > 0;
+  }
+
+  describe(): string {
+    return `posts in flight ${this.inflight}, queued ${this.queued}`;
+  }
+
+  /** Messages per second, or null to saturate. */
+  setRate(rate: number | null): void {
+    this.rate = rate;
+    this.tokens = 0;
+    this.last = performance.now();
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const slot of this.universe.slots) slot.queued = 0;
+    this.queued = 0;
+    this.agent.destroy();
+  }
+
+  private open(): boolean {
+    return (
+      this.inflight + this.queued < this.windows.inflightPosts &&
+      this.recorder.pendingDeliveries < this.windows.pendingDeliveries &&
+      this.recorder.outstandingPushes < this.windows.outstandingPushes
+    );
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const elapsed = (now - this.last) / 1000;
+    this.last = now;
+    if (this.rate === null) {
+      while (this.open()) this.next();
+      return;
+    }
+    this.tokens += this.rate * elapsed;
+    while (this.tokens >= 1 && this.open()) {
+      this.tokens -= 1;
+      this.next();
+    }
+    // Whatever is due but could not go out within a second is counted as not offered.
+    const ceiling = Math.max(1, this.rate);
+    if (this.tokens > ceiling) {
+      if (this.recorder.inWindow()) this.recorder.shortfall += Math.floor(this.tokens - ceiling);
+      this.tokens = ceiling;
+    }
+  }
+
+  /** The next message of the mix: sent now, or after the one in flight in its conversation. */
+  private next(): void {
+    const slot = this.universe.pickSlot();
+    if (!slot.busy) return this.post(slot);
+    slot.queued++;
+    this.queued++;
+  }
+
+  private post(slot: Slot): void {
+    if (slot.nextSequence > this.conversationLength) {
+      slot.epoch++;
+      slot.conversationId = conversationIdOf(this.tag, slot);
+      slot.nextSequence = 1;
+    }
+    const sequence = slot.nextSequence++;
+    const senderId = slot.members[Math.floor(this.universe.random() * slot.members.length)]!;
+    const message: RegisteredMessage = {
+      conversationId: slot.conversationId,
+      messageId: `m${sequence}`,
+      senderId,
+      sequence,
+      recipientIds: slot.members.filter((m) => m !== senderId),
+    };
+    slot.busy = true;
+    this.inflight++;
+    const t0 = performance.now();
+    void this.register(message).then((ok) => {
+      this.inflight--;
+      slot.busy = false;
+      if (this.recorder.inWindow(t0)) {
+        if (ok) {
+          this.recorder.registrations++;
+          this.recorder.registration.record(performance.now() - t0);
+        } else {
+          this.recorder.registrationErrors++;
+        }
+      }
+      if (ok) this.onRegistered(message);
+      if (slot.queued > 0) {
+        slot.queued--;
+        this.queued--;
+        this.post(slot);
+      }
+    });
+  }
+
+  /** POSTs the registration, retrying transient failures (registration is idempotent). */
+  private async register(message: RegisteredMessage): Promise<boolean> {
+    const body = JSON.stringify({ ...message, sentAt: new Date().toISOString() });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const status = await this.postJson(body).catch(() => 0);
+      if (status === 200 || status === 201) return true;
+      if (status >= 400 && status < 500) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
+  private postJson(body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'x-service-name': 'bench-chat',
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * The benchmark: `npm run bench` (full, ~11 min) or `npm run bench -- --quick` (< 2 min).
+ * Starts the built service and the load processes as separate processes over 127.0.0.1, finds
+ * the maximum throughput (closed-loop saturation), measures latency at 50% and 80% of it, soaks at
+ * 50%, and measures the bare Socket.IO relay and raw SQLite append limits side by side. Prints a
+ * table and, last, one JSON line. Stops every process it started and removes its temp data.
+ */
+import { Command } from 'commander';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { measureDocsPerRead } from './docs-per-read';
+import { verifyAnswered, waitCaughtUp } from './data-files';
+import { LoadFleet } from './load-fleet';
+import { TRANSITION_SHARE } from './load/universe';
+import { type PhaseSpec, type Measured, measurePhase } from './phases';
+import { type Spawned, freePort, memoryOf, spawnNode, waitReady } from './processes';
+import { summarizeProfiles } from './profile';
+import type { RebuildResult } from './rebuild';
+import type { RawAppendResult } from './baseline/raw-append';
+import { type BenchResult, renderReport, soakRssOf, targetsOf } from './report';
+
+const opts = new Command()
+  .option('--quick', 'short phases (under two minutes)')
+  .option('--load-procs <n>', 'load generator processes', (v) => Number(v), 1)
+  .option('--users <n>', 'simulated users per load process (at least 500)', (v) => Number(v), 520)
+  .option('--profile', 'run the service under node --cpu-prof and summarise self time')
+  .option('--keep', 'keep the temp data directory')
+  .option('--debug', 'load processes print their backlog every second')
+  .option(
+    '--trace-gc',
+    'run the service with --trace-gc and report its live heap after full GCs during the soak',
+  )
+  .parse()
+  .opts<{
+    quick?: boolean;
+    loadProcs: number;
+    users: number;
+    profile?: boolean;
+    keep?: boolean;
+    debug?: boolean;
+    traceGc?: boolean;
+  }>();
+
+const plan = opts.quick
+  ? { relay: 6, warmup: 3, max: 10, paced: 6, soak: 20, rawEvents: 100_000 }
+  : { relay: 30, warmup: 10, max: 60, paced: 60, soak: 300, rawEvents: 300_000 };
+
+const root = mkdtempSync(join(tmpdir(), 'receipts-bench-'));
+const spawned: Spawned[] = [];
+const fleets: LoadFleet[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) =>
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const serviceMain = join(__dirname, '..', 'apps', 'api', 'src', 'main.js');
+
+/** Live heap after each full GC (Mark-Compact) of the service, from --trace-gc: [ms since start, MB]. */
+const liveHeap: Array<[number, number]> = [];
+const onGcLine = (line: string): void => {
+  const gc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+  if (gc) liveHeap.push([performance.now(), Number(gc[1])]);
+};
+
+const startService = async (
+  name: string,
+  nodeArgs: string[] = [],
+): Promise<{ process: Spawned; url: string; dataDir: string; startedAt: number }> => {
+  const dataDir = join(root, name);
+  const port = await freePort();
+  const env = {
+    RECEIPTS_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RECEIPTS_STORE: 'embedded',
+    RECEIPTS_PROJECTOR: 'inline',
+  };
+  const startedAt = performance.now();
+  const service = spawnNode(serviceMain, [], env, nodeArgs, onGcLine);
+  spawned.push(service);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/health/ready`, service);
+  return { process: service, url, dataDir, startedAt };
+};
+
+const measure = (fleet: LoadFleet, target: Measured, spec: PhaseSpec, onTick?: () => void) =>
+  measurePhase(fleet, target, spec, log, onTick);
+
+const startFleet = async (url: string, tag: string): Promise<LoadFleet> => {
+  const fleet = new LoadFleet({
+    url,
+    processes: opts.loadProcs,
+    usersPerProcess: opts.users,
+    extraArgs: opts.debug ? ['--debug'] : [],
+  });
+  fleets.push(fleet);
+  await fleet.start(tag);
+  return fleet;
+};
+
+/** Runs a built bench script as a child process and parses the JSON line it prints last. */
+const runScript = async <T>(script: string, args: string[]): Promise<T> => {
+  const child = spawnNode(join(__dirname, script), args, {});
+  spawned.push(child);
+  const code = await child.exited;
+  const last = child.output().trim().split('\n').at(-1) ?? '';
+  if (code !== 0) throw new Error(`${script} failed (${String(code)}):\n${child.output()}`);
+  return JSON.parse(last) as T;
+};
+
+const copyDataDir = (from: string, to: string): void => {
+  mkdirSync(to, { recursive: true });
+  for (const base of ['events.sqlite', 'read-models.sqlite']) {
+    for (const suffix of ['', '-wal']) {
+      if (existsSync(join(from, base + suffix)))
+        copyFileSync(join(from, base + suffix), join(to, base + suffix));
+    }
+  }
+};
+
+/** Rows written per read ACK, on a fresh service of its own. */
+const docsPhase = async () => {
+  log('docs written per read ACK: controlled ACKs on a fresh service');
+  const docsService = await startService('docs');
+  const docs = await measureDocsPerRead(docsService.url, docsService.dataDir, [5, 50, 500], 10);
+  await docsService.process.stop();
+  return docs;
+};
+
+/** Baseline (a): the bare Socket.IO relay, saturated by the same load. */
+const relayPhase = async (tag: string) => {
+  log('baseline (a): bare Socket.IO relay');
+  const port = await freePort();
+  const relay = spawnNode(join(__dirname, 'baseline', 'relay-server.js'), [], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  spawned.push(relay);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/health/ready`, relay);
+  const fleet = await startFleet(url, `${tag}r`);
+  const phase = await measure(
+    fleet,
+    { url, pid: relay.pid, dataDir: null },
+    {
+      phase: 'relay max',
+      mode: 'saturate',
+      offered: 0,
+      perMessage: 0,
+      warmupS: plan.warmup,
+      measureS: plan.relay,
+    },
+  );
+  await fleet.stop();
+  const peakMb = memoryOf(relay.pid).peakMb;
+  await relay.stop();
+  return { phase, peakMb };
+};
+
+/** The service: max (saturation), 50%, 80%, soak at 50%, then the kill and the durability check. */
+const servicePhases = async (tag: string) => {
+  const profileDir = join(root, 'profile');
+  const service = await startService('service', [
+    ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(opts.traceGc ? ['--trace-gc'] : []),
+  ]);
+  const { pid } = service.process;
+  const target = { url: service.url, pid, dataDir: service.dataDir };
+  const fleet = await startFleet(service.url, tag);
+  log(
+    `service ${service.url} (pid ${pid}); ${fleet.devices} devices of ${fleet.users} users connected`,
+  );
+
+  const maxFromMs = performance.now() - service.startedAt + plan.warmup * 1000;
+  const max = await measure(fleet, target, {
+    phase: 'service max',
+    mode: 'saturate',
+    offered: 0,
+    perMessage: 0,
+    warmupS: plan.warmup,
+    measureS: plan.max,
+  });
+  const peakAtMaxMb = memoryOf(pid).peakMb;
+  const perMessage = fleet.transitionsPerMessage;
+  const paced = (phase: string, share: number, measureS: number, onTick?: () => void) =>
+    measure(
+      fleet,
+      target,
+      {
+        phase,
+        mode: 'paced',
+        offered: share * max.transitionsPerSecond,
+        perMessage,
+        warmupS: plan.warmup,
+        measureS,
+      },
+      onTick,
+    );
+  const at50 = await paced('service 50%', 0.5, plan.paced);
+  const at80 = await paced('service 80%', 0.8, plan.paced);
+  const rss: number[] = [memoryOf(pid).rssMb];
+  const soakFrom = performance.now();
+  const soak = await paced('soak 50%', 0.5, plan.soak, () => rss.push(memoryOf(pid).rssMb));
+  rss.push(memoryOf(pid).rssMb);
+  const soakRss = soakRssOf(
+    rss,
+    5,
+    liveHeap.filter(([at]) => at >= soakFrom).map(([, mb]) => mb),
+  );
+
+  // Durable before answered: kill the service under load (SIGKILL), then look for every sampled
+  // answered ACK in the log. With --profile the load stops first and the service gets SIGTERM, so
+  // that it writes its profile (under --cpu-prof it does not exit while clients stay connected).
+  let peakMb = memoryOf(pid).peakMb;
+  let load: Awaited<ReturnType<LoadFleet['stop']>>;
+  if (opts.profile) {
+    load = await fleet.stop();
+    await waitCaughtUp(service.dataDir);
+    peakMb = memoryOf(pid).peakMb;
+    await service.process.stop('SIGTERM', 60_000);
+  } else {
+    log('SIGKILL to the service under 50% load');
+    const crash = fleet.run({
+      phase: 'crash',
+      mode: 'paced',
+      transitionsPerSecond: 0.5 * max.transitionsPerSecond,
+      transitionsPerMessage: perMessage,
+      warmupMs: 0,
+      measureMs: 4000,
+      drain: false,
+    });
+    await sleep(2500);
+    peakMb = memoryOf(pid).peakMb;
+    await service.process.stop('SIGKILL');
+    await crash;
+    load = await fleet.stop();
+  }
+  const answered = verifyAnswered(service.dataDir, load.samples);
+  // The profile covers the whole life of the service; only the max phase's samples are summarised.
+  const profile = opts.profile
+    ? summarizeProfiles(profileDir, 25, { fromMs: maxFromMs, toMs: maxFromMs + plan.max * 1000 })
+    : null;
+
+  log('restarting the service on the same data to let the projector catch up (recovery)');
+  const restartedAt = Date.now();
+  const restarted = await startService('service');
+  const caughtUp = await waitCaughtUp(restarted.dataDir);
+  const recovery = { readyAndCaughtUpSeconds: (Date.now() - restartedAt) / 1000, caughtUp };
+  await restarted.process.stop('SIGTERM');
+  const durability = {
+    killedWith: opts.profile ? 'SIGTERM' : 'SIGKILL',
+    ...answered,
+    recovery,
+    ok: answered.missing === 0 && answered.checkedAcks > 0,
+  };
+  return {
+    fleet,
+    dataDir: service.dataDir,
+    phases: { max, at50, at80, soak },
+    soakRss,
+    peakAtMaxMb,
+    peakMb,
+    load,
+    durability,
+    profile,
+  };
+};
+
+/** Rebuild from a copy of the data, then baseline (b): the same events appended raw. */
+const replayPhases = async (dataDir: string) => {
+  log('rebuild from a copy of the data dir, then baseline (b): raw durable append');
+  const copy = join(root, 'copy');
+  copyDataDir(dataDir, copy);
+  rmSync(dataDir, { recursive: true, force: true });
+  const rebuild = await runScript<RebuildResult>('rebuild.js', [copy]);
+  const rawAppend = await runScript<RawAppendResult>(join('baseline', 'raw-append.js'), [
+    join(copy, 'events.sqlite'),
+    copy,
+    String(plan.rawEvents),
+  ]);
+  return { rebuild, rawAppend };
+};
+
+const main = async (): Promise<BenchResult> => {
+  const loadAverageAtStart = loadavg();
+  const tag = `b${Date.now().toString(36)}`;
+  const docsPerRead = await docsPhase();
+  const relay = await relayPhase(tag);
+  const service = await servicePhases(tag);
+  const { rebuild, rawAppend } = await replayPhases(service.dataDir);
+  const { max } = service.phases;
+  const result: Omit<BenchResult, 'targets'> = {
+    mode: opts.quick ? 'quick' : 'full',
+    machine: {
+      nproc: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverageAtStart,
+    },
+    load: {
+      processes: opts.loadProcs,
+      users: service.fleet.users,
+      devices: service.fleet.devices,
+      mix: Object.entries(TRANSITION_SHARE)
+        .map(([k, v]) => `${k} ${Math.round(v * 100)}%`)
+        .join(', '),
+    },
+    relay: relay.phase,
+    service: service.phases,
+    soakRss: service.soakRss,
+    memory: {
+      servicePeakAtMaxMb: service.peakAtMaxMb,
+      servicePeakMb: service.peakMb,
+      generatorPeakMb: service.load.maxRssMb,
+      relayPeakMb: relay.peakMb,
+    },
+    durability: service.durability,
+    docsPerRead,
+    rebuild,
+    rawAppend,
+    ratios: {
+      transitionsVsRelay: max.transitionsPerSecond / relay.phase.transitionsPerSecond,
+      eventsVsRawAppend: (max.loggedEventsPerSecond ?? 0) / rawAppend.eventsPerSecond,
+      rebuildVsRawAppend: rebuild.eventsPerSecond / rawAppend.eventsPerSecond,
+    },
+    profile: service.profile,
+  };
+  return { ...result, targets: targetsOf(result, plan.soak) };
+};
+
+const cleanup = async (): Promise<void> => {
+  for (const fleet of fleets) fleet.kill();
+  await Promise.all(spawned.map((p) => p.stop('SIGKILL', 5000)));
+  if (!opts.keep) rmSync(root, { recursive: true, force: true });
+  else log(`data kept in ${root}`);
+};
+
+const started = Date.now();
+main()
+  .then(async (result) => {
+    await cleanup();
+    console.log(renderReport(result));
+    log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(JSON.stringify(result));
+    process.exit(0);
+  })
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  });
