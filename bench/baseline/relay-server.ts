@@ -154,30 +154,26 @@ namespace.on('connection', (socket: DeviceSocket) => {
     }
     const readAt = new Date().toISOString();
     for (const [senderId, messages] of bySender) {
-      namespace
-        .to(userRoom(senderId))
-        .emit('receipts', [
-          {
-            type: 'read',
-            conversationId: ack.conversationId,
-            readerId: userId,
-            readUpToSequence: ack.upToSequence,
-            readAt,
-            messages,
-          },
-        ]);
-    }
-    socket
-      .to(userRoom(userId))
-      .emit('receipts', [
+      namespace.to(userRoom(senderId)).emit('receipts', [
         {
-          type: 'read_sync',
+          type: 'read',
           conversationId: ack.conversationId,
+          readerId: userId,
           readUpToSequence: ack.upToSequence,
-          unread: 0,
-          totalUnread: 0,
+          readAt,
+          messages,
         },
       ]);
+    }
+    socket.to(userRoom(userId)).emit('receipts', [
+      {
+        type: 'read_sync',
+        conversationId: ack.conversationId,
+        readUpToSequence: ack.upToSequence,
+        unread: 0,
+        totalUnread: 0,
+      },
+    ]);
     answer({ ok: true, applied: 1, duplicates: 0 });
   });
 });
