@@ -2,14 +2,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { AnsweredSamples } from './load/protocol';
 
-/** The read-model tables of the embedded store (libs/read-store/src/sqlite-read-store.schema.ts). */
-export const READ_MODEL_TABLES = [
-  'messages',
-  'recipient_receipts',
-  'read_cursors',
-  'read_steps',
-  'user_unread',
-] as const;
+import { READ_MODEL_TABLES } from '@receipts/read-store';
+
+export { READ_MODEL_TABLES };
 export type ReadModelTable = (typeof READ_MODEL_TABLES)[number];
 
 const open = (file: string) => new Database(file, { readonly: true, fileMustExist: true });

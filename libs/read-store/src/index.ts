@@ -1,3 +1,4 @@
 export * from './read-store';
 export * from './sqlite-read-store';
 export * from './mongo-read-store';
+export { READ_MODEL_TABLES } from './sqlite-read-store.schema';
