@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { ReceiptCommandService, ReceiptMetrics } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import {
@@ -7,7 +6,7 @@ import {
   ProjectionModule,
   RedisModule,
   StoresModule,
-  loadConfig,
+  loggingModule,
 } from '@receipts/infrastructure';
 import { DevelopmentIdentity, IDENTITY_RESOLVER } from './identity';
 import { MessagesController } from './messages.controller';
@@ -18,9 +17,7 @@ import { UsersController } from './users.controller';
 /** The API's composition root: every wiring decision of the API process is here. */
 @Module({
   imports: [
-    LoggerModule.forRoot({
-      pinoHttp: { level: loadConfig().LOG_LEVEL, autoLogging: false, quietReqLogger: true },
-    }),
+    loggingModule(),
     StoresModule,
     RedisModule,
     RealtimeModule,

@@ -1,6 +1,5 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { LoggerModule } from 'nestjs-pino';
 import { ReceiptMetrics } from '@receipts/application';
 import {
   HealthController,
@@ -10,7 +9,7 @@ import {
   type ReceiptsConfig,
   RedisModule,
   StoresModule,
-  loadConfig,
+  loggingModule,
   throttledWarning,
 } from '@receipts/infrastructure';
 import {
@@ -55,9 +54,7 @@ class RedisPushModule {}
  */
 @Module({
   imports: [
-    LoggerModule.forRoot({
-      pinoHttp: { level: loadConfig().LOG_LEVEL, autoLogging: false, quietReqLogger: true },
-    }),
+    loggingModule(),
     StoresModule,
     RedisModule,
     RedisPushModule,

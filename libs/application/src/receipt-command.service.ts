@@ -157,49 +157,43 @@ export class ReceiptCommandService {
     return this.clock().toISOString();
   }
 
-  private async execute<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
+  /**
+   * Commands on one stream run one after another in this process, so conflicts come only from
+   * other processes: those are retried with a short jittered backoff.
+   */
+  private execute<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
     cache: StreamStateCache<State, Event>,
     stream: string,
     decide: Decision<State, Event>,
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    return this.serializer.run(stream, () =>
-      this.decideAndAppend(cache, stream, decide, causation),
-    );
-  }
-
-  /** Conflicts now come only from other processes: retried with a short jittered backoff. */
-  private async decideAndAppend<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
-    cache: StreamStateCache<State, Event>,
-    stream: string,
-    decide: Decision<State, Event>,
-    causation: Causation,
-  ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    for (let attempt = 1; ; attempt++) {
-      const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
-        throw storeUnavailable(error);
-      });
-      const events = decide(folded.state);
-      if (events.length === 0) return { applied: 0, duplicates: 1, events };
-      try {
-        const result = await this.store.appendToStream(
-          stream,
-          events.map((event) => toEventToAppend(event, causation)),
-          folded.revision,
-        );
-        cache.advance(stream, folded, events, result.nextExpectedRevision);
-        for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
-        return { applied: events.length, duplicates: 0, events };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw storeUnavailable(error);
-        cache.forget(stream);
-        this.metrics.concurrencyRetries.inc();
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new ReceiptError('CONCURRENCY_CONFLICT', 'Too many concurrent changes, retry');
+    return this.serializer.run(stream, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
+          throw storeUnavailable(error);
+        });
+        const events = decide(folded.state);
+        if (events.length === 0) return { applied: 0, duplicates: 1, events };
+        try {
+          const result = await this.store.appendToStream(
+            stream,
+            events.map((event) => toEventToAppend(event, causation)),
+            folded.revision,
+          );
+          cache.advance(stream, folded, events, result.nextExpectedRevision);
+          for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
+          return { applied: events.length, duplicates: 0, events };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw storeUnavailable(error);
+          cache.forget(stream);
+          this.metrics.concurrencyRetries.inc();
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new ReceiptError('CONCURRENCY_CONFLICT', 'Too many concurrent changes, retry');
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
-    }
+    });
   }
 }
 

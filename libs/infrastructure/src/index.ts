@@ -4,3 +4,4 @@ export * from './projection.module';
 export * from './redis';
 export * from './redis.module';
 export * from './stores.module';
+export * from './logging.module';
