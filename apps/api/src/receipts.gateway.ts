@@ -1,38 +1,31 @@
-import { Inject, UseInterceptors } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import {
-  ConnectedSocket,
-  MessageBody,
   type OnGatewayConnection,
   type OnGatewayInit,
-  SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { type CommandOutcome, ReceiptCommandService } from '@receipts/application';
+import { ReceiptCommandService } from '@receipts/application';
 import {
   type ClientToServerEvents,
-  type DeliveredAck,
   RECEIPTS_NAMESPACE,
-  type ReadAck,
   type ServerToClientEvents,
   deliveredAckSchema,
   deviceRoom,
   readAckSchema,
   userRoom,
 } from '@receipts/contracts';
+import { ackHandler } from './ack-handler';
 import { deliveredCommand, readCommand } from './ack-commands';
-import { AckResultInterceptor } from './ack-result.interceptor';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
-import { ZodBodyPipe } from './zod-body.pipe';
 
 type Device = { userId: string; deviceId: string };
 type DeviceSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, { device: Device }>;
 
 /** Devices connect here, send delivered and read ACKs, and receive `receipts` frames. */
 @WebSocketGateway({ namespace: RECEIPTS_NAMESPACE, cors: { origin: true } })
-@UseInterceptors(AckResultInterceptor)
 export class ReceiptsGateway
   implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket>
 {
@@ -57,29 +50,20 @@ export class ReceiptsGateway
   }
 
   handleConnection(socket: DeviceSocket): void {
-    const { userId, deviceId } = socket.data.device;
-    void socket.join([userRoom(userId), deviceRoom(userId, deviceId)]);
-  }
-
-  @SubscribeMessage('receipt:delivered')
-  delivered(
-    @ConnectedSocket() socket: DeviceSocket,
-    @MessageBody(new ZodBodyPipe(deliveredAckSchema)) ack: DeliveredAck,
-  ): Promise<CommandOutcome> {
     const { device } = socket.data;
-    return this.commands.acknowledge(deliveredCommand(ack, device, this.commands.now()), {
-      deviceId: device.deviceId,
-    });
-  }
-
-  @SubscribeMessage('receipt:read')
-  read(
-    @ConnectedSocket() socket: DeviceSocket,
-    @MessageBody(new ZodBodyPipe(readAckSchema)) ack: ReadAck,
-  ): Promise<CommandOutcome> {
-    const { device } = socket.data;
-    return this.commands.acknowledge(readCommand(ack, device, this.commands.now()), {
-      deviceId: device.deviceId,
-    });
+    void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
+    const origin = { deviceId: device.deviceId };
+    socket.on(
+      'receipt:delivered',
+      ackHandler(deliveredAckSchema, (ack) =>
+        this.commands.acknowledge(deliveredCommand(ack, device, this.commands.now()), origin),
+      ),
+    );
+    socket.on(
+      'receipt:read',
+      ackHandler(readAckSchema, (ack) =>
+        this.commands.acknowledge(readCommand(ack, device, this.commands.now()), origin),
+      ),
+    );
   }
 }
