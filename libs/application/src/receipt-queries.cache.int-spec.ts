@@ -154,11 +154,11 @@ describe.each([
     const gate = new Promise<void>((resolve) => (release = resolve));
     const read = new Promise<void>((resolve) => (readDone = resolve));
     const slow: ReadStore = Object.create(reads) as ReadStore;
-    slow.recipientFacts = async (c, s) => {
-      const facts = await reads.recipientFacts(c, s);
+    slow.recipientCounts = async (c, s) => {
+      const counts = await reads.recipientCounts(c, s);
       readDone();
       await gate;
-      return facts;
+      return counts;
     };
     const cache = newCache();
     follow(queriesOn(cache));

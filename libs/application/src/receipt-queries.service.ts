@@ -7,6 +7,7 @@ import {
   type ReadModelChange,
   type RecipientReceipt,
   type UserUnread,
+  countReceipts,
   recipientReceipt,
   summarize,
 } from '@receipts/read-models';
@@ -128,12 +129,12 @@ export class ReceiptQueryService {
   private async load(message: MessageDocument): Promise<MessageReceipts> {
     const facts = await this.readStore.recipientFacts(message.conversationId, message.sequence);
     const recipients = facts.map(recipientReceipt);
-    return { message, summary: summarize(message, recipients), recipients };
+    return { message, summary: summarize(message, countReceipts(recipients)), recipients };
   }
 
   private async counted(message: MessageDocument): Promise<Counted> {
-    const { summary } = await this.load(message);
-    return { message, summary };
+    const counts = await this.readStore.recipientCounts(message.conversationId, message.sequence);
+    return { message, summary: summarize(message, counts) };
   }
 
   private visible<T extends Counted>(viewer: Principal, found: T | null): T {

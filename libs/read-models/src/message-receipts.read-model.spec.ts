@@ -2,6 +2,7 @@ import {
   type RecipientFacts,
   type RecipientReceipt,
   recipientReceipt,
+  countReceipts,
   summarize,
 } from './message-receipts.read-model';
 
@@ -107,7 +108,7 @@ describe('summarize', () => {
     deviceId: 'phone',
   });
   const summary = (receipts: RecipientReceipt[]) => {
-    const { status, deliveredCount, readCount } = summarize(message, receipts);
+    const { status, deliveredCount, readCount } = summarize(message, countReceipts(receipts));
     return { status, deliveredCount, readCount };
   };
 
@@ -178,7 +179,7 @@ describe('summarize', () => {
       }));
 
     it('reports the message and its number of recipients', () =>
-      expect(summarize(message, [])).toMatchObject({
+      expect(summarize(message, countReceipts([]))).toMatchObject({
         messageId: 'm1',
         sequence: 1,
         totalRecipients: 3,
@@ -193,7 +194,7 @@ describe('summarize', () => {
       ['delivered', delivered('bob')],
       ['read', read('bob')],
     ])('shows %s as the recipient sees it', (status, receipt) =>
-      expect(summarize(direct, [receipt]).status).toBe(status),
+      expect(summarize(direct, countReceipts([receipt])).status).toBe(status),
     );
   });
 });

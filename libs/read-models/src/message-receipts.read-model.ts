@@ -71,20 +71,29 @@ export const recipientReceipt = (facts: RecipientFacts): RecipientReceipt => {
   return { userId, status: 'sent' };
 };
 
+/**
+ * How many recipients of one message count as delivered (a delivery ACK, or any read, shared or
+ * not) and as read (a read they shared): what a summary needs, without a row per recipient.
+ */
+export type RecipientCounts = Readonly<{ delivered: number; read: number }>;
+
+export const countReceipts = (receipts: readonly RecipientReceipt[]): RecipientCounts => ({
+  delivered: receipts.filter((r) => r.status !== 'sent').length,
+  read: receipts.filter((r) => r.status === 'read').length,
+});
+
 export const summarize = (
   message: Pick<MessageDocument, 'messageId' | 'sequence' | 'recipientCount'>,
-  receipts: readonly RecipientReceipt[],
+  counts: RecipientCounts,
 ): MessageSummary => {
-  const readCount = receipts.filter((r) => r.status === 'read').length;
-  const deliveredCount = receipts.filter((r) => r.status !== 'sent').length;
   const total = message.recipientCount;
   return {
     messageId: message.messageId,
     sequence: message.sequence,
     totalRecipients: total,
-    deliveredCount,
-    readCount,
-    status: readCount === total ? 'read' : deliveredCount === total ? 'delivered' : 'sent',
+    deliveredCount: counts.delivered,
+    readCount: counts.read,
+    status: counts.read === total ? 'read' : counts.delivered === total ? 'delivered' : 'sent',
   };
 };
 

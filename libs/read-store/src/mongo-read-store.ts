@@ -15,6 +15,7 @@ import {
   type MessageDocument,
   type ReadCursorDocument,
   type ReadModelChange,
+  type RecipientCounts,
   type RecipientFacts,
   emptyCursor,
   messageArrived,
@@ -396,6 +397,28 @@ export class MongoReadStore implements ReadStore {
         };
       }),
     );
+  }
+
+  /** Two indexed queries: the message's recipients, then their cursors in this conversation. */
+  async recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts> {
+    const receipts = await this.receipts
+      .find({ conversationId, sequence }, { projection: { userId: 1, deliveredAt: 1 } })
+      .toArray();
+    const cursors = await this.cursors
+      .find(
+        { userId: { $in: receipts.map((r) => r.userId) }, conversationId },
+        { projection: { userId: 1, readUpTo: 1, sharedReadUpTo: 1 } },
+      )
+      .toArray();
+    const cursorOf = new Map(cursors.map((c) => [c.userId, c]));
+    let delivered = 0;
+    let read = 0;
+    for (const { userId, deliveredAt } of receipts) {
+      const cursor = cursorOf.get(userId);
+      if (deliveredAt !== null || (cursor?.readUpTo ?? 0) >= sequence) delivered += 1;
+      if ((cursor?.sharedReadUpTo ?? 0) >= sequence) read += 1;
+    }
+    return { delivered, read };
   }
 
   async findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {

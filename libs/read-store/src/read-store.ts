@@ -3,6 +3,7 @@ import type {
   MessageDocument,
   ReadCursorDocument,
   ReadModelChange,
+  RecipientCounts,
   RecipientFacts,
 } from '@receipts/read-models';
 
@@ -38,6 +39,12 @@ export interface ReadStore extends CheckpointStore {
   ): Promise<MessageDocument[]>;
   /** One entry per recipient of the message, in user id order. */
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]>;
+  /**
+   * The counts a summary shows, equal to counting `recipientFacts` through `recipientReceipt`,
+   * without reading each recipient's read steps: a recipient has read the message iff their
+   * cursor is at or above it.
+   */
+  recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts>;
   findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null>;
   /** Every conversation cursor of the user, in conversation id order. */
   cursorsOf(userId: string): Promise<ReadCursorDocument[]>;

@@ -4,6 +4,7 @@ import {
   type MessageDocument,
   type ReadCursorDocument,
   type ReadModelChange,
+  type RecipientCounts,
   type RecipientFacts,
   emptyCursor,
   messageArrived,
@@ -95,6 +96,15 @@ export class SqliteReadStore implements ReadStore {
          FROM recipient_receipts r WHERE r.conversation_id = ? AND r.sequence = ?
          ORDER BY r.user_id`,
       ),
+      counts: prepare(
+        `SELECT
+           COALESCE(SUM(r.delivered_at IS NOT NULL OR IFNULL(c.read_up_to, 0) >= r.sequence), 0)
+             AS delivered,
+           COALESCE(SUM(IFNULL(c.shared_read_up_to, 0) >= r.sequence), 0) AS read
+         FROM recipient_receipts r LEFT JOIN read_cursors c
+           ON c.user_id = r.user_id AND c.conversation_id = r.conversation_id
+         WHERE r.conversation_id = ? AND r.sequence = ?`,
+      ),
       cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
     };
   }
@@ -105,20 +115,24 @@ export class SqliteReadStore implements ReadStore {
     checkpoint: GlobalPosition,
   ): Promise<void> {
     this.db.transaction(() => {
-      for (const change of changes) this.applyOne(change);
+      const batch = new CursorBatch((userId, conversationId) =>
+        this.cursor(userId, conversationId),
+      );
+      for (const change of changes) this.applyOne(change, batch);
+      this.writeCursors(batch);
       this.sql.storeCheckpoint.run(projection, checkpoint);
     })();
     return Promise.resolve();
   }
 
-  private applyOne(change: ReadModelChange): void {
+  private applyOne(change: ReadModelChange, batch: CursorBatch): void {
     switch (change.kind) {
       case 'message_registered':
-        return this.registerMessage(change);
+        return this.registerMessage(change, batch);
       case 'message_delivered':
         return this.deliver(change);
       case 'cursor_moved':
-        return this.moveCursor(change);
+        return this.moveCursor(change, batch);
       default: {
         const unexpected: never = change;
         return unexpected;
@@ -126,7 +140,7 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
-  private registerMessage(change: Change<'message_registered'>): void {
+  private registerMessage(change: Change<'message_registered'>, batch: CursorBatch): void {
     const { conversationId, sequence, recipientIds } = change;
     const inserted = this.sql.insertMessage.run(
       conversationId,
@@ -139,9 +153,7 @@ export class SqliteReadStore implements ReadStore {
     if (inserted.changes === 0) return;
     for (const userId of recipientIds) {
       this.sql.insertRecipient.run(conversationId, sequence, userId);
-      const before = this.cursor(userId, conversationId);
-      const after = messageArrived(before, sequence);
-      this.writeCursor(before, after);
+      batch.update(userId, conversationId, (cursor) => messageArrived(cursor, sequence));
     }
   }
 
@@ -155,9 +167,9 @@ export class SqliteReadStore implements ReadStore {
     );
   }
 
-  private moveCursor(change: Change<'cursor_moved'>): void {
+  private moveCursor(change: Change<'cursor_moved'>, batch: CursorBatch): void {
     const { conversationId, userId } = change;
-    const before = this.cursor(userId, conversationId);
+    const before = batch.get(userId, conversationId);
     // Only a step that moves the cursor belongs to its history: a stale one would misdate reads.
     if (change.readUpToSequence <= before.readUpTo) return;
     const step = this.sql.insertStep.run(
@@ -169,10 +181,11 @@ export class SqliteReadStore implements ReadStore {
       change.receiptsShared ? 1 : 0,
     );
     if (step.changes === 0) return;
-    const after = moveCursor(before, change, (sequence) =>
-      Number(this.sql.unreadAbove.get(conversationId, userId, sequence)),
+    batch.update(userId, conversationId, (cursor) =>
+      moveCursor(cursor, change, (sequence) =>
+        Number(this.sql.unreadAbove.get(conversationId, userId, sequence)),
+      ),
     );
-    this.writeCursor(before, after);
   }
 
   private cursor(userId: string, conversationId: string): ReadCursorDocument {
@@ -180,18 +193,23 @@ export class SqliteReadStore implements ReadStore {
     return row ? toCursor(row) : emptyCursor(userId, conversationId);
   }
 
-  private writeCursor(before: ReadCursorDocument, after: ReadCursorDocument): void {
-    if (before === after) return;
-    this.sql.upsertCursor.run(
-      after.userId,
-      after.conversationId,
-      after.readUpTo,
-      after.sharedReadUpTo,
-      after.unread,
-      after.lastReadAt,
-    );
-    if (after.unread !== before.unread) {
-      this.sql.addTotal.run(after.userId, after.unread - before.unread);
+  /** One write per cursor the batch moved, and one per user whose unread total changed. */
+  private writeCursors(batch: CursorBatch): void {
+    const totals = new Map<string, number>();
+    for (const { before, after } of batch.changed()) {
+      this.sql.upsertCursor.run(
+        after.userId,
+        after.conversationId,
+        after.readUpTo,
+        after.sharedReadUpTo,
+        after.unread,
+        after.lastReadAt,
+      );
+      const delta = after.unread - before.unread;
+      if (delta !== 0) totals.set(after.userId, (totals.get(after.userId) ?? 0) + delta);
+    }
+    for (const [userId, delta] of totals) {
+      if (delta !== 0) this.sql.addTotal.run(userId, delta);
     }
   }
 
@@ -248,6 +266,10 @@ export class SqliteReadStore implements ReadStore {
     );
   }
 
+  recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts> {
+    return Promise.resolve(this.sql.counts.get(conversationId, sequence) as RecipientCounts);
+  }
+
   findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {
     const row = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
     return Promise.resolve(row ? toCursor(row) : null);
@@ -264,6 +286,49 @@ export class SqliteReadStore implements ReadStore {
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();
+  }
+}
+
+/**
+ * The cursors a batch touches, each read once and written once at the end of the batch however
+ * many of its events move it: a registration to 500 members and their reads in the same batch
+ * cost one cursor write per member, not one per event.
+ */
+class CursorBatch {
+  private readonly cursors = new Map<
+    string,
+    { before: ReadCursorDocument; after: ReadCursorDocument }
+  >();
+
+  constructor(
+    private readonly load: (userId: string, conversationId: string) => ReadCursorDocument,
+  ) {}
+
+  get(userId: string, conversationId: string): ReadCursorDocument {
+    return this.entry(userId, conversationId).after;
+  }
+
+  update(
+    userId: string,
+    conversationId: string,
+    move: (cursor: ReadCursorDocument) => ReadCursorDocument,
+  ): void {
+    const entry = this.entry(userId, conversationId);
+    entry.after = move(entry.after);
+  }
+
+  *changed(): Iterable<{ before: ReadCursorDocument; after: ReadCursorDocument }> {
+    for (const entry of this.cursors.values()) if (entry.before !== entry.after) yield entry;
+  }
+
+  private entry(userId: string, conversationId: string) {
+    const key = `${userId}\u0000${conversationId}`;
+    let entry = this.cursors.get(key);
+    if (!entry) {
+      const cursor = this.load(userId, conversationId);
+      this.cursors.set(key, (entry = { before: cursor, after: cursor }));
+    }
+    return entry;
   }
 }
 

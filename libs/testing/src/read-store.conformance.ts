@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GlobalPosition } from '@receipts/event-store';
-import { type ReadModelChange, recipientReceipt } from '@receipts/read-models';
+import { type ReadModelChange, countReceipts, recipientReceipt } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 
 export type OpenedReadStore = Readonly<{
@@ -123,6 +123,31 @@ export const describeReadStoreConformance = (
         expect(await store.totalUnread(ann)).toBe(1);
       });
 
+      it('ends the same when registrations and reads of one cursor share a batch', async () => {
+        const { c, d, ann, bob, sender } = world;
+        await apply(
+          registered(c, 1, [ann, bob], sender),
+          registered(c, 2, [ann, bob], sender),
+          read(c, ann, 1, at(3)),
+          registered(c, 3, [ann, bob], sender),
+          read(c, ann, 2, at(4), { shared: false }),
+          registered(d, 1, [ann], sender),
+          read(c, bob, 3, at(5)),
+          registered(c, 4, [ann, bob], sender),
+        );
+        expect(await store.findCursor(ann, c)).toEqual({
+          userId: ann,
+          conversationId: c,
+          readUpTo: 2,
+          sharedReadUpTo: 1,
+          unread: 2,
+          lastReadAt: at(4),
+        });
+        expect(await store.findCursor(bob, c)).toMatchObject({ readUpTo: 3, unread: 1 });
+        expect(await store.totalUnread(ann)).toBe(3);
+        expect(await store.totalUnread(bob)).toBe(1);
+      });
+
       it('never moves a cursor backwards, nor when an earlier message was read', async () => {
         const { c, ann, sender } = world;
         await apply(...[1, 2, 3, 4].map((s) => registered(c, s, [ann], sender)));
@@ -156,6 +181,18 @@ export const describeReadStoreConformance = (
           anyReadAt: at(20),
         });
         expect(await facts(5)).toEqual(noFacts(ann));
+      });
+
+      it('counts a message delivered by an ACK or any read, and read only by a shared read', async () => {
+        const { c, ann, bob, cid, sender } = world;
+        await apply(...[1, 2, 3].map((s) => registered(c, s, [ann, bob, cid], sender)));
+        expect(await store.recipientCounts(c, 1)).toEqual({ delivered: 0, read: 0 });
+        await apply(delivered(c, 2, ann, at(4)), read(c, bob, 2, at(5), { shared: false }));
+        await apply(read(c, cid, 1, at(6)), read(c, ann, 3, at(7)));
+        expect(await store.recipientCounts(c, 1)).toEqual({ delivered: 3, read: 2 });
+        expect(await store.recipientCounts(c, 2)).toEqual({ delivered: 2, read: 1 });
+        expect(await store.recipientCounts(c, 3)).toEqual({ delivered: 1, read: 1 });
+        expect(await store.recipientCounts(c, 4)).toEqual({ delivered: 0, read: 0 });
       });
 
       it('shows a private read to senders as delivered, never as read', async () => {
@@ -411,6 +448,14 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
           ...f,
         })),
       ),
+    ),
+    counts: await Promise.all(
+      messages.map(async (m) => {
+        const counts = await store.recipientCounts(c, m.sequence);
+        const facts = await store.recipientFacts(c, m.sequence);
+        expect(counts).toEqual(countReceipts(facts.map(recipientReceipt)));
+        return counts;
+      }),
     ),
     users: await Promise.all(
       Object.entries(users).map(async ([role, id]) => {
