@@ -49,7 +49,7 @@ export class ReceiptCommandService {
     private readonly store: EventStore,
     private readonly metrics: ReceiptMetrics,
     private readonly clock: () => Date = () => new Date(),
-    cacheCapacity = 50_000,
+    cacheStreams = 50_000,
   ) {
     const decodeAs =
       <E>(...types: string[]) =>
@@ -62,21 +62,26 @@ export class ReceiptCommandService {
       emptyConversation,
       foldConversation,
       decodeAs<MessageSent>('message_sent'),
-      cacheCapacity,
+      // A conversation's state holds each message with its recipient list.
+      {
+        streams: cacheStreams,
+        weight: 2_000_000,
+        weigh: (c) => 1 + c.messages.length * c.members.size,
+      },
     );
     this.receipts = new StreamStateCache(
       store,
       initialReceiptState,
       foldReceipts,
       decodeAs<ReceiptEvent>('message_delivered', 'conversation_read'),
-      cacheCapacity,
+      { streams: cacheStreams, weight: 2_000_000, weigh: (r) => 1 + r.deliveredAbove.size },
     );
     this.users = new StreamStateCache(
       store,
       defaultUserSettings,
       (state, events: readonly UserEvent[]) => events.reduce(evolveUserSettings, state),
       decodeAs<UserEvent>('read_receipts_changed'),
-      cacheCapacity,
+      { streams: cacheStreams, weight: cacheStreams, weigh: () => 1 },
     );
   }
 

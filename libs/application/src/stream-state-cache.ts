@@ -2,20 +2,29 @@ import type { EventStore, ExpectedRevision } from '@receipts/event-store';
 
 export type Folded<State> = Readonly<{ state: State; revision: ExpectedRevision }>;
 
+/** How many streams a cache keeps, and how much state in all (in the units of its `weigh`). */
+export type CacheBounds<State> = Readonly<{
+  streams: number;
+  weight: number;
+  /** A cheap size estimate of one stream's state (e.g. messages x members). */
+  weigh: (state: State) => number;
+}>;
+
 /**
  * Keeps the folded state of recently used streams. A load reads only the stream's tail past
  * the cached revision, so the cache is never trusted blindly: other nodes' appends are seen,
  * and the append's expected revision catches any race.
  */
 export class StreamStateCache<State, Event> {
-  private readonly entries = new Map<string, Folded<State>>();
+  private readonly entries = new Map<string, Folded<State> & { weight: number }>();
+  private weight = 0;
 
   constructor(
     private readonly store: EventStore,
     private readonly initial: () => State,
     private readonly fold: (state: State, events: readonly Event[]) => State,
     private readonly decode: (type: string, version: number, data: unknown) => Event,
-    private readonly capacity: number,
+    private readonly bounds: CacheBounds<State>,
   ) {}
 
   /**
@@ -24,7 +33,11 @@ export class StreamStateCache<State, Event> {
    * it and decides again.
    */
   async loadForAppend(stream: string): Promise<Folded<State>> {
-    return this.entries.get(stream) ?? this.load(stream);
+    const cached = this.entries.get(stream);
+    if (!cached) return this.load(stream);
+    this.entries.delete(stream);
+    this.entries.set(stream, cached);
+    return cached;
   }
 
   async load(stream: string): Promise<Folded<State>> {
@@ -45,15 +58,20 @@ export class StreamStateCache<State, Event> {
   }
 
   forget(stream: string): void {
+    this.weight -= this.entries.get(stream)?.weight ?? 0;
     this.entries.delete(stream);
   }
 
+  /** Least recently used first out, by count and by weight; the stream just used always stays. */
   private remember(stream: string, folded: Folded<State>): Folded<State> {
-    this.entries.delete(stream);
-    this.entries.set(stream, folded);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    this.forget(stream);
+    const weight = this.bounds.weigh(folded.state);
+    this.entries.set(stream, { ...folded, weight });
+    this.weight += weight;
+    for (const oldest of this.entries.keys()) {
+      const over = this.entries.size > this.bounds.streams || this.weight > this.bounds.weight;
+      if (!over || oldest === stream) break;
+      this.forget(oldest);
     }
     return folded;
   }

@@ -12,6 +12,11 @@ export class InProcessSummaryCache implements SummaryCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Groups held, expired or not: what the memory bound is about. */
+  get size(): number {
+    return this.groups.size;
+  }
+
   get<T>(group: string, field: string, ttlMs: number): Promise<CacheLookup<T>> {
     const entry = this.live(group) ?? this.open(group, ttlMs);
     const json = entry.values.get(field);
@@ -42,11 +47,18 @@ export class InProcessSummaryCache implements SummaryCache {
     return entry;
   }
 
+  /**
+   * Groups are kept in the order they were opened, which is the order they expire in under one
+   * TTL: opening one drops the expired groups at the front (and the oldest beyond the bound),
+   * so groups nobody asks for again do not linger until the bound is reached.
+   */
   private open(group: string, ttlMs: number): Group {
-    const entry: Group = { expiresAt: this.now() + ttlMs, values: new Map(), leases: new Map() };
+    const now = this.now();
+    const entry: Group = { expiresAt: now + ttlMs, values: new Map(), leases: new Map() };
+    this.groups.delete(group);
     this.groups.set(group, entry);
-    for (const oldest of this.groups.keys()) {
-      if (this.groups.size <= this.maxGroups) break;
+    for (const [oldest, { expiresAt }] of this.groups) {
+      if (expiresAt > now && this.groups.size <= this.maxGroups) break;
       this.groups.delete(oldest);
     }
     return entry;
