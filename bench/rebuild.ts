@@ -25,10 +25,10 @@ export type RebuildResult = {
 const main = async (dir: string): Promise<void> => {
   const events = new SqliteEventStore(join(dir, 'events.sqlite'));
   const rebuiltFile = join(dir, 'rebuilt-read-models.sqlite');
-  const reads = new SqliteReadStore(rebuiltFile);
+  const reads = new SqliteReadStore(rebuiltFile, { bulk: true });
   const runner = new ProjectionRunner(events, reads, new ReceiptMetrics(), null, {
     projection: RECEIPTS_PROJECTION,
-    batchSize: 1000,
+    batchSize: 5000,
     backoffMs: 100,
     maxBackoffMs: 1000,
     onError: (error) => console.error(error),

@@ -4,14 +4,19 @@ import { join } from 'node:path';
 import { describeReadStoreConformance } from '@receipts/testing';
 import { SqliteReadStore } from './sqlite-read-store';
 
-describeReadStoreConformance('SqliteReadStore', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'receipts-read-store-'));
-  const store = new SqliteReadStore(join(dir, 'read-models.sqlite'));
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+for (const bulk of [false, true]) {
+  describeReadStoreConformance(
+    `SqliteReadStore${bulk ? ' (bulk, for rebuilds)' : ''}`,
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'receipts-read-store-'));
+      const store = new SqliteReadStore(join(dir, 'read-models.sqlite'), { bulk });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
     },
-  };
-});
+  );
+}
