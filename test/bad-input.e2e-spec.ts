@@ -322,6 +322,64 @@ describe('REST', () => {
     );
   });
 
+  it('a registration batch with one invalid message, too many messages, or from a user: registers nothing', async () => {
+    const fresh = (i: number) => ({
+      ...valid,
+      messageId: `batch-${i}`,
+      conversationId: 'conv-batch',
+      sequence: i,
+    });
+    const invalid = { messages: [fresh(1), { ...fresh(2), sequence: 0 }] };
+    problem(
+      await postRaw(url, '/messages/batch', JSON.stringify(invalid)),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(await postRaw(url, '/messages/batch', '{"messages":[]}'), 400, 'VALIDATION_FAILED');
+    const tooMany = {
+      messages: Array.from({ length: 501 }, (_, i) => ({ ...fresh(i + 1), recipientIds: ['bob'] })),
+    };
+    problem(await postRaw(url, '/messages/batch', JSON.stringify(tooMany)), 413, 'BATCH_TOO_LARGE');
+    problem(
+      await postRaw(
+        url,
+        '/messages/batch',
+        JSON.stringify({ messages: [fresh(1)] }),
+        asUser(alice),
+      ),
+      403,
+      'FORBIDDEN',
+    );
+  });
+
+  it('a registration batch answers each message: a conflict is rejected alone, a repeat is a duplicate', async () => {
+    const m1Again = {
+      messageId: m1,
+      conversationId: conv,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: ['bob', 'carol'],
+      sentAt,
+    };
+    const answer = await postRaw(
+      url,
+      '/messages/batch',
+      JSON.stringify({ messages: [m1Again, { ...m1Again, recipientIds: ['bob'] }] }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      results: [
+        { conversationId: conv, messageId: m1, status: 'duplicate' },
+        {
+          conversationId: conv,
+          messageId: m1,
+          status: 'rejected',
+          error: { code: 'MESSAGE_CONFLICT', message: expect.any(String), retryable: false },
+        },
+      ],
+    });
+  });
+
   it('invalid ids in paths: 400; unknown message or conversation: 404 with its code', async () => {
     problem(
       await get(url, `/conversations/bad%20id/messages/${m1}/receipts`, asUser(alice)),

@@ -12,6 +12,7 @@ import {
   detail,
   eventsAppended,
   get,
+  postRaw,
   put,
   receiptOf,
   register,
@@ -443,6 +444,60 @@ describe("the sender's own message", () => {
     await eventuallyRest('alice has 1 unread again', () => unreadIn(url, alice, dm), {
       readUpTo: 2,
       unread: 1,
+    });
+  });
+});
+
+describe('registration in batches', () => {
+  it('registers many messages of several conversations in one request, in order, and devices ACK them', async () => {
+    const [alice, bob, carol] = [unique('alice'), unique('bob'), unique('carol')];
+    const [group, dm] = [unique('group'), unique('dm')];
+    const ids = [unique('g'), unique('g'), unique('g'), unique('d')];
+    const messages = [
+      ...[1, 2, 3].map((sequence, i) => ({
+        messageId: ids[i]!,
+        conversationId: group,
+        senderId: alice,
+        sequence,
+        recipientIds: [bob, carol],
+        sentAt: new Date().toISOString(),
+      })),
+      {
+        messageId: ids[3]!,
+        conversationId: dm,
+        senderId: bob,
+        sequence: 1,
+        recipientIds: [carol],
+        sentAt: new Date().toISOString(),
+      },
+    ];
+    const answer = await postRaw(url, '/messages/batch', JSON.stringify({ messages }));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      results: messages.map((m) => ({
+        conversationId: m.conversationId,
+        messageId: m.messageId,
+        status: 'registered',
+      })),
+    });
+    const again = await postRaw(url, '/messages/batch', JSON.stringify({ messages }));
+    expect((again.body as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    await eventuallyRest('carol has 4 unread', () => unreadTotal(url, carol), { totalUnread: 4 });
+    const bobPhone = await device(bob, 'phone');
+    expect(await bobPhone.client.deliveredUpTo(group, 3)).toEqual({
+      ok: true,
+      applied: 3,
+      duplicates: 0,
+    });
+    await eventuallyRest('delivered to bob', () => summary(url, group, ids[2]!, alice), {
+      deliveredCount: 1,
+      readCount: 0,
+      totalRecipients: 2,
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Baseline (a): the bare Socket.IO relay. Same wire contract as the service (POST /messages,
+ * Baseline (a): the bare Socket.IO relay. Same wire contract as the service (POST /messages and /messages/batch,
  * namespace /receipts, the same ACK frames and `receipts` pushes), but no storage, no projection
  * and no group summaries: it remembers messages in memory, answers each ACK at once and relays a
  * notification to the sender. Its throughput is the ceiling of "Socket.IO + JSON + this generator".
@@ -41,14 +41,15 @@ const conversation = (id: string): Conversation => {
 const between = (c: Conversation, from: number, to: number): Message[] =>
   c.bySequence.filter((m) => m.sequence > from && m.sequence <= to);
 
-const register = (body: string, res: ServerResponse): void => {
-  const m = JSON.parse(body) as {
-    conversationId: string;
-    messageId: string;
-    senderId: string;
-    sequence: number;
-    recipientIds: string[];
-  };
+type Registration = {
+  conversationId: string;
+  messageId: string;
+  senderId: string;
+  sequence: number;
+  recipientIds: string[];
+};
+
+const remember = (m: Registration) => {
   const c = conversation(m.conversationId);
   if (!c.byId.has(m.messageId)) {
     const message = {
@@ -61,21 +62,24 @@ const register = (body: string, res: ServerResponse): void => {
     c.bySequence.push(message);
     c.cursors.set(m.senderId, Math.max(c.cursors.get(m.senderId) ?? 0, m.sequence));
   }
-  res.writeHead(201, { 'content-type': 'application/json' });
-  res.end(
-    JSON.stringify({
-      conversationId: m.conversationId,
-      messageId: m.messageId,
-      status: 'registered',
-    }),
-  );
+  return { conversationId: m.conversationId, messageId: m.messageId, status: 'registered' };
+};
+
+const answerJson = (res: ServerResponse, status: number, body: unknown): void => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
 };
 
 const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-  if (req.method === 'POST' && req.url === '/messages') {
+  if (req.method === 'POST' && (req.url === '/messages' || req.url === '/messages/batch')) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => register(Buffer.concat(chunks).toString(), res));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
+      if (req.url === '/messages') return answerJson(res, 201, remember(body as Registration));
+      const { messages } = body as { messages: Registration[] };
+      answerJson(res, 200, { results: messages.map(remember) });
+    });
     return;
   }
   res.writeHead(200, { 'content-type': 'text/plain' });

@@ -20,10 +20,15 @@ export type Windows = {
 };
 
 const TICK_MS = 5;
+/** Registrations per batch request; a group-of-500 message is ~8 KB, well under the 1 MB body limit. */
+const BATCH = 100;
+
+type Outgoing = { message: RegisteredMessage; done: (ok: boolean) => void };
 
 /**
- * Plays the chat server: registers messages (`POST /messages`, one in flight per conversation so
- * sequences arrive in order), then hands each to its recipients' devices. Paced mode registers at
+ * Plays the chat server: registers messages (`POST /messages/batch`: what is ready in one event-loop
+ * turn goes in one request; one message in flight per conversation so sequences arrive in order),
+ * then hands each to its recipients' devices. Paced mode registers at
  * a target rate; saturate mode registers whenever the outstanding-work windows allow (closed loop).
  */
 export class ChatServer {
@@ -35,6 +40,7 @@ export class ChatServer {
   private inflight = 0;
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
+  private outbox: Outgoing[] = [];
 
   constructor(
     url: string,
@@ -45,7 +51,7 @@ export class ChatServer {
     private readonly conversationLength: number,
     private readonly onRegistered: (message: RegisteredMessage) => void,
   ) {
-    this.url = new URL('/messages', url);
+    this.url = new URL('/messages/batch', url);
   }
 
   get busy(): boolean {
@@ -147,19 +153,46 @@ export class ChatServer {
     });
   }
 
-  /** POSTs the registration, retrying transient failures (registration is idempotent). */
-  private async register(message: RegisteredMessage): Promise<boolean> {
-    const body = JSON.stringify({ ...message, sentAt: new Date().toISOString() });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const status = await this.postJson(body).catch(() => 0);
-      if (status === 200 || status === 201) return true;
-      if (status >= 400 && status < 500) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return false;
+  /** Queues the registration for this turn's batch request. */
+  private register(message: RegisteredMessage): Promise<boolean> {
+    return new Promise((done) => {
+      if (this.outbox.length === 0) setImmediate(() => this.flush());
+      this.outbox.push({ message, done });
+    });
   }
 
-  private postJson(body: string): Promise<number> {
+  private flush(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (let i = 0; i < outbox.length; i += BATCH) void this.send(outbox.slice(i, i + BATCH));
+  }
+
+  /** POSTs one batch, retrying what failed transiently (registration is idempotent). */
+  private async send(batch: Outgoing[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const sentAt = new Date().toISOString();
+      const body = JSON.stringify({ messages: pending.map((o) => ({ ...o.message, sentAt })) });
+      const answer = await this.postJson(body).catch(() => ({ status: 0, body: '' }));
+      if (answer.status >= 400 && answer.status < 500) break;
+      if (answer.status !== 200) continue;
+      const { results } = JSON.parse(answer.body) as {
+        results: { status: string; error?: { retryable: boolean } }[];
+      };
+      const retry: Outgoing[] = [];
+      results.forEach((result, i) => {
+        const outgoing = pending[i]!;
+        if (result.status !== 'rejected') outgoing.done(true);
+        else if (result.error?.retryable) retry.push(outgoing);
+        else outgoing.done(false);
+      });
+      pending = retry;
+    }
+    for (const outgoing of pending) outgoing.done(false);
+  }
+
+  private postJson(body: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.url,
@@ -173,8 +206,11 @@ export class ChatServer {
           },
         },
         (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          );
           res.on('error', reject);
         },
       );

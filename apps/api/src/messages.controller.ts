@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  Param,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -7,10 +17,18 @@ import {
   ReceiptCommandService,
   ReceiptQueryService,
 } from '@receipts/application';
-import { idSchema, registerMessageSchema } from '@receipts/contracts';
+import {
+  MAX_REGISTRATION_BATCH,
+  type RegisterMessageBody,
+  type RegistrationResult,
+  idSchema,
+  registerMessageSchema,
+  registerMessagesSchema,
+} from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
 import type { MessageSummary } from '@receipts/read-models';
-import { RegisterMessageDto } from './dto';
+import { RegisterMessageDto, RegisterMessagesDto } from './dto';
+import { asReceiptError, isServerFault, toErrorPayload } from './error-payload';
 import { Caller, IdentityGuard } from './identity.guard';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -26,10 +44,21 @@ const Id = new ZodBodyPipe(idSchema);
 @UseGuards(IdentityGuard)
 @Controller()
 export class MessagesController {
+  private readonly logger = new Logger('Registrations');
+
   constructor(
     private readonly commands: ReceiptCommandService,
     private readonly queries: ReceiptQueryService,
   ) {}
+
+  /** Commands on one conversation run in call order, so a batch keeps its sequences in order. */
+  private async registerOne(body: RegisterMessageBody): Promise<'registered' | 'duplicate'> {
+    const outcome = await this.commands.registerMessage(
+      { type: 'RegisterMessage', data: body, metadata: { now: this.commands.now() } },
+      { correlationId: body.messageId },
+    );
+    return outcome.applied > 0 ? 'registered' : 'duplicate';
+  }
 
   @Post('messages')
   @HttpCode(201)
@@ -39,19 +68,52 @@ export class MessagesController {
     @Body(new ZodBodyPipe(registerMessageSchema)) body: RegisterMessageDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ conversationId: string; messageId: string; status: 'registered' | 'duplicate' }> {
-    if (caller.kind !== 'service') {
-      throw new ReceiptError('FORBIDDEN', 'Only the chat server registers messages');
+    requireChatServer(caller);
+    const status = await this.registerOne(body);
+    if (status === 'duplicate') response.status(200);
+    return { conversationId: body.conversationId, messageId: body.messageId, status };
+  }
+
+  @Post('messages/batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The chat server registers many messages at once; each has its own outcome',
+    description:
+      `At most ${MAX_REGISTRATION_BATCH} messages. Messages of one conversation are registered ` +
+      'in the order given. An invalid body registers nothing; a message that fails (a conflict, ' +
+      'a store fault) does not stop the others, and its result says why and whether to retry.',
+  })
+  async registerBatch(
+    @Caller() caller: Principal,
+    @Body(new ZodBodyPipe(registerMessagesSchema)) body: RegisterMessagesDto,
+  ): Promise<{ results: RegistrationResult[] }> {
+    requireChatServer(caller);
+    if (body.messages.length > MAX_REGISTRATION_BATCH) {
+      throw new ReceiptError(
+        'BATCH_TOO_LARGE',
+        `At most ${MAX_REGISTRATION_BATCH} messages per registration batch`,
+        { limit: MAX_REGISTRATION_BATCH, received: body.messages.length },
+      );
     }
-    const outcome = await this.commands.registerMessage(
-      { type: 'RegisterMessage', data: body, metadata: { now: this.commands.now() } },
-      { correlationId: body.messageId },
+    const results = await Promise.all(
+      body.messages.map(async (message): Promise<RegistrationResult> => {
+        const { conversationId, messageId } = message;
+        try {
+          return { conversationId, messageId, status: await this.registerOne(message) };
+        } catch (exception) {
+          const error = asReceiptError(exception);
+          if (isServerFault(error)) this.logger.error(error.cause ?? exception);
+          const { code, message: text, retryable } = toErrorPayload(error);
+          return {
+            conversationId,
+            messageId,
+            status: 'rejected',
+            error: { code, message: text, retryable },
+          };
+        }
+      }),
     );
-    if (outcome.applied === 0) response.status(200);
-    return {
-      conversationId: body.conversationId,
-      messageId: body.messageId,
-      status: outcome.applied > 0 ? 'registered' : 'duplicate',
-    };
+    return { results };
   }
 
   @Get('conversations/:conversationId/messages/:messageId/receipts')
@@ -74,3 +136,9 @@ export class MessagesController {
     return this.queries.messageSummary(caller, conversationId, messageId);
   }
 }
+
+const requireChatServer = (caller: Principal): void => {
+  if (caller.kind !== 'service') {
+    throw new ReceiptError('FORBIDDEN', 'Only the chat server registers messages');
+  }
+};

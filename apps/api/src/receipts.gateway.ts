@@ -1,9 +1,5 @@
 import { Inject } from '@nestjs/common';
-import {
-  type OnGatewayConnection,
-  type OnGatewayInit,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { ReceiptCommandService } from '@receipts/application';
 import {

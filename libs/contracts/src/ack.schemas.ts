@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Largest delivered batch one ACK may carry; larger batches are rejected whole (BATCH_TOO_LARGE). */
 export const MAX_DELIVERED_BATCH = 500;
+/** Most registrations one batch request may carry; larger batches are rejected whole. */
+export const MAX_REGISTRATION_BATCH = 500;
 /** Largest group a message may be registered for. */
 export const MAX_RECIPIENTS = 5000;
 
@@ -35,5 +37,11 @@ export const registerMessageSchema = z.strictObject({
   sentAt: z.iso.datetime({ offset: true }),
 });
 export type RegisterMessageBody = z.infer<typeof registerMessageSchema>;
+
+/** The chat server's batch: many registrations in one request, each with its own outcome. */
+export const registerMessagesSchema = z.strictObject({
+  messages: z.array(registerMessageSchema).min(1),
+});
+export type RegisterMessagesBody = z.infer<typeof registerMessagesSchema>;
 
 export const readReceiptsSettingSchema = z.strictObject({ enabled: z.boolean() });

@@ -2,3 +2,8 @@ export type ErrorPayload = { code: string; message: string; retryable: boolean }
 
 export type AckResult =
   { ok: true; applied: number; duplicates: number } | { ok: false; error: ErrorPayload };
+
+/** One registration's outcome in a batch: registered (201 alone), duplicate (200 alone), or its error. */
+export type RegistrationResult =
+  | { conversationId: string; messageId: string; status: 'registered' | 'duplicate' }
+  | { conversationId: string; messageId: string; status: 'rejected'; error: ErrorPayload };
