@@ -1,8 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { describeEventStoreConformance } from '@receipts/testing';
-import type { EventStore } from './event-store';
+import {
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from './event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 
 describeEventStoreConformance('SqliteEventStore', async () => {
@@ -43,3 +51,213 @@ describe('SqliteEventStore, beyond the port', () => {
     }
   });
 });
+
+describe('SqliteEventStore, its writer thread', () => {
+  let dir: string;
+  let file: string;
+  const stores: SqliteEventStore[] = [];
+  const open = (pollIntervalMs = 25, groupCommitMs = 0): SqliteEventStore => {
+    const store = new SqliteEventStore(file, pollIntervalMs, groupCommitMs);
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'receipts-event-writer-'));
+    file = join(dir, 'events.sqlite');
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([0, 5])(
+    'commits appends made in one turn and across turns in order (group commit %i ms)',
+    async (groupCommitMs) => {
+      const store = open(25, groupCommitMs);
+      const streams = Array.from({ length: 100 }, (_, i) => `burst-${i}`);
+      // Three appends per stream, each expecting the one before, none waiting for an answer.
+      const sameTurn = streams.flatMap((stream) => [
+        store.appendToStream(stream, events(1), 'no_stream'),
+        store.appendToStream(stream, events(2), 0n),
+        store.appendToStream(stream, events(1), 2n),
+      ]);
+      // Then one append per stream and turn, each expecting the one of the turn before.
+      const acrossTurns: Array<Promise<AppendResult>> = [];
+      for (const expected of [3n, 4n, 5n]) {
+        for (const stream of streams)
+          acrossTurns.push(store.appendToStream(stream, events(1), expected));
+        await new Promise(setImmediate);
+      }
+      const results = [...(await Promise.all(sameTurn)), ...(await Promise.all(acrossTurns))];
+      expect(results.map((r) => r.nextExpectedRevision)).toEqual([
+        ...streams.flatMap(() => [0n, 2n, 3n]),
+        ...[4n, 5n, 6n].flatMap((revision) => streams.map(() => revision)),
+      ]);
+      const positions = results.map((r) => r.position);
+      expect(new Set(positions).size).toBe(positions.length);
+      for (const stream of streams) expect(await store.readStream(stream)).toHaveLength(7);
+    },
+  );
+
+  it('lets one of many appends at the same revision win; the others get WrongExpectedRevisionError', async () => {
+    const store = open();
+    await store.appendToStream('race', events(2), 'no_stream');
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () => store.appendToStream('race', events(1), 1n)),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    for (const s of settled) {
+      if (s.status === 'rejected') {
+        expect(s.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(s.reason).toMatchObject({ stream: 'race', expected: 1n, actual: 2n });
+      }
+    }
+    expect(await store.readStream('race')).toHaveLength(3);
+  });
+
+  it('answers a retry with the earlier result, in the same commit or a later one', async () => {
+    const store = open();
+    const first = events(3);
+    const [original, sameCommit] = await Promise.all([
+      store.appendToStream('retried', first, 'no_stream'),
+      store.appendToStream('retried', first, 'no_stream'),
+    ]);
+    expect(sameCommit).toEqual(original);
+    await store.appendToStream('retried', events(1), 2n);
+    // 'any' passes the revision check, so this retry is told apart only by UNIQUE(id).
+    await expect(store.appendToStream('retried', first, 'any')).resolves.toEqual(original);
+    await expect(store.appendToStream('retried', first, 7n)).resolves.toEqual(original);
+    expect(await store.readStream('retried')).toHaveLength(4);
+  });
+
+  it('refuses ids that are only partly, out of order or elsewhere in the log', async () => {
+    const store = open();
+    const [a, b, c] = events(3);
+    await store.appendToStream('home', [a!, b!], 'no_stream');
+    const refusals = await Promise.allSettled([
+      store.appendToStream('home', [a!, c!], 1n),
+      store.appendToStream('home', [b!, a!], 'any'),
+      store.appendToStream('elsewhere', [a!], 'no_stream'),
+      store.appendToStream('elsewhere', [c!, b!], 'no_stream'),
+    ]);
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({ status: 'rejected' });
+      expect((refusal as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    }
+    expect(await store.readStream('elsewhere')).toEqual([]);
+    expect((await store.readStream('home')).map((e) => e.id)).toEqual([a!.id, b!.id]);
+  });
+
+  it('fails an append that repeats an id within itself with a plain error, writing nothing', async () => {
+    const store = open();
+    const [a] = events(1);
+    const error: unknown = await store
+      .appendToStream('twice', [a!, a!], 'no_stream')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((error as Error).message).toMatch(/UNIQUE/);
+    expect(await store.readStream('twice')).toEqual([]);
+  });
+
+  it('wakes a subscriber in the same process as soon as an append commits', async () => {
+    const store = open(60_000);
+    const controller = new AbortController();
+    const iterator = store.subscribeToAll({ batchSize: 10, signal: controller.signal });
+    const received = nextEvents(iterator[Symbol.asyncIterator]());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [event] = events(1);
+    await store.appendToStream('woken', [event!], 'no_stream');
+    expect((await received).map((e) => e.id)).toEqual([event!.id]);
+    controller.abort();
+  });
+
+  it('sees appends of another store on the same file, by polling and by the head in the file', async () => {
+    const writer = open();
+    const reader = open(25);
+    const controller = new AbortController();
+    const iterator = reader.subscribeToAll({ batchSize: 10, signal: controller.signal });
+    const received = nextEvents(iterator[Symbol.asyncIterator]());
+    const [event] = events(1);
+    await writer.appendToStream('shared', [event!], 'no_stream');
+    expect((await received).map((e) => e.id)).toEqual([event!.id]);
+    controller.abort();
+
+    await reader.appendToStream('shared', events(1), 0n);
+    await expect(writer.appendToStream('shared', events(1), 0n)).rejects.toMatchObject({
+      actual: 1n,
+    });
+    await expect(writer.appendToStream('shared', events(1), 1n)).resolves.toMatchObject({
+      nextExpectedRevision: 2n,
+    });
+  });
+
+  it('answers every pending append before close() resolves, and refuses appends after', async () => {
+    const store = open(25, 1000);
+    await store.appendToStream('closing-started', events(1), 'no_stream');
+    const answered: AppendResult[] = [];
+    const inFlight = store.appendToStream('closing-in-flight', events(1), 'no_stream');
+    await new Promise(setImmediate);
+    // Waiting for the 1 s group commit timer when close() is called.
+    for (let i = 0; i < 50; i++) {
+      void store
+        .appendToStream(`closing-${i}`, events(1), 'no_stream')
+        .then((result) => answered.push(result));
+    }
+    await store.close();
+    expect(answered).toHaveLength(50);
+    expect(answered.every((r) => r.nextExpectedRevision === 0n)).toBe(true);
+    await expect(inFlight).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    await expect(store.appendToStream('closing-0', events(1), 0n)).rejects.toThrow(/closed/);
+    await store.close();
+
+    const reopened = open();
+    expect(await reopened.readAll({ maxCount: 100 })).toHaveLength(52);
+  });
+
+  it('fails the appends in flight when the writer thread dies, and starts a new one', async () => {
+    const store = open();
+    await store.appendToStream('crash', events(1), 'no_stream');
+    const inFlight = events(1);
+    const outcome = store.appendToStream('crash', inFlight, 0n).catch((e: unknown) => e);
+    await new Promise(setImmediate);
+    await writerThreadOf(store).terminate();
+    const answer = await outcome;
+    if (answer instanceof Error) expect(answer.message).toMatch(/stopped/);
+    // The outcome is unknown, so the caller retries with the same ids: idempotent either way.
+    await expect(store.appendToStream('crash', inFlight, 0n)).resolves.toMatchObject({
+      nextExpectedRevision: 1n,
+    });
+    expect(await store.readStream('crash')).toHaveLength(2);
+  });
+});
+
+const events = (count: number): EventToAppend[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    type: 'probe',
+    data: { i },
+    metadata: { schemaVersion: 1 },
+  }));
+
+/** The next batch of a subscription, or a failure after 5 s. */
+const nextEvents = async (iterator: AsyncIterator<RecordedEvent[]>): Promise<RecordedEvent[]> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('No events within 5 s')), 5000);
+  });
+  try {
+    const next = await Promise.race([iterator.next(), timeout]);
+    return next.done ? [] : next.value;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** The store's private worker, to kill it as a crash would. */
+const writerThreadOf = (store: SqliteEventStore): Worker => {
+  const { writer } = store as unknown as { writer: { worker: Worker | null } };
+  if (!writer.worker) throw new Error('No writer thread is running');
+  return writer.worker;
+};

@@ -8,8 +8,8 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type SubscribeOptions,
-  WrongExpectedRevisionError,
 } from './event-store';
+import { SqliteEventWriter } from './sqlite-event-writer';
 
 type Row = {
   position: bigint;
@@ -20,14 +20,6 @@ type Row = {
   data: string;
   metadata: string;
   recorded_at: bigint;
-};
-
-type PendingAppend = {
-  stream: string;
-  events: readonly EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 };
 
 const SCHEMA = `
@@ -44,41 +36,39 @@ const SCHEMA = `
   );`;
 
 /**
- * The embedded event store: one SQLite file in WAL mode with full synchronous commits.
- * Appends that arrive while a commit is being prepared share one transaction and one disk
- * flush (group commit), yet each keeps its own expected-revision check and outcome.
+ * The embedded event store: one SQLite file in WAL mode with full synchronous commits. Appends
+ * are written by a worker thread (SqliteEventWriter) in group commits, each append with its own
+ * expected-revision check and outcome; reads run here on their own connection.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
-  private pending: PendingAppend[] = [];
-  private flushScheduled = false;
+  private readonly writer: SqliteEventWriter;
   private readonly statements;
 
   /**
    * @param pollIntervalMs how often a subscriber looks for appends made by other processes
    * @param groupCommitMs how long the first pending append waits for others to share its commit;
-   *   0 commits at the end of the current event-loop turn
+   *   0 hands them to the writer at the end of the current event-loop turn
    */
   constructor(
     file: string,
     private readonly pollIntervalMs = 25,
-    private readonly groupCommitMs = 0,
+    groupCommitMs = 0,
   ) {
+    if (file === '' || file === ':memory:') {
+      throw new Error('SqliteEventStore needs a file: its writer thread opens it too');
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
+    // Before the first read, and before the writer thread opens the file.
     this.db.exec(SCHEMA);
     this.appended.setMaxListeners(0);
+    this.writer = new SqliteEventWriter(file, groupCommitMs, () => this.appended.emit('appended'));
     const prepare = (sql: string) => this.db.prepare(sql).safeIntegers(true);
     this.statements = {
-      head: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').pluck(),
-      byId: prepare('SELECT * FROM events WHERE id = ?'),
-      insert: prepare(
-        `INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
       stream: prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       all: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
@@ -90,91 +80,7 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) return Promise.reject(new Error('Nothing to append'));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ stream, events, expected, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        if (this.groupCommitMs > 0) setTimeout(() => this.flush(), this.groupCommitMs);
-        else setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.flushScheduled = false;
-    let outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }>;
-    try {
-      outcomes = this.db
-        .transaction(() =>
-          batch.map((append) => {
-            // A savepoint per append: one that fails (wrong revision, unstorable data, duplicate
-            // id) is rolled back alone instead of failing the appends committed with it.
-            try {
-              const result = this.db.transaction(() => this.appendNow(append))();
-              return { ok: true as const, result };
-            } catch (error) {
-              return { ok: false as const, error };
-            }
-          }),
-        )
-        .immediate();
-    } catch (error) {
-      for (const append of batch) append.reject(error);
-      return;
-    }
-    outcomes.forEach((outcome, i) => {
-      if (outcome.ok) batch[i]!.resolve(outcome.result);
-      else batch[i]!.reject(outcome.error);
-    });
-    this.appended.emit('appended');
-  }
-
-  private appendNow({ stream, events, expected }: PendingAppend): AppendResult {
-    const retried = this.earlierAppend(stream, events);
-    if (retried) return retried;
-    const head = this.statements.head.get(stream) as bigint | null;
-    const actual = head ?? 'no_stream';
-    const matches =
-      expected === 'any' || (expected === 'no_stream' ? head === null : head === expected);
-    if (!matches) throw new WrongExpectedRevisionError(stream, expected, actual);
-    let revision = head ?? -1n;
-    let position = 0n;
-    const now = Date.now();
-    for (const event of events) {
-      revision += 1n;
-      const info = this.statements.insert.run(
-        stream,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        now,
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    return { nextExpectedRevision: revision, position };
-  }
-
-  /** The result of an identical earlier append, when every event id is already in the stream in order. */
-  private earlierAppend(stream: string, events: readonly EventToAppend[]): AppendResult | null {
-    const rows = events.map((event) => this.statements.byId.get(event.id) as Row | undefined);
-    if (rows.every((row) => row === undefined)) return null;
-    const first = rows[0];
-    const inOrder =
-      first !== undefined &&
-      rows.every((row, i) => row?.stream === stream && row.revision === first.revision + BigInt(i));
-    if (!inOrder) {
-      throw new WrongExpectedRevisionError(stream, 'no_stream', this.headOf(stream));
-    }
-    const last = rows.at(-1)!;
-    return { nextExpectedRevision: last.revision, position: last.position };
-  }
-
-  private headOf(stream: string): bigint | 'no_stream' {
-    return (this.statements.head.get(stream) as bigint | null) ?? 'no_stream';
+    return this.writer.append(stream, events, expected);
   }
 
   readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
@@ -220,10 +126,9 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  close(): Promise<void> {
-    if (this.pending.length > 0) this.flush();
+  async close(): Promise<void> {
+    await this.writer.close();
     this.db.close();
-    return Promise.resolve();
   }
 }
 
