@@ -374,7 +374,7 @@ describe('REST', () => {
           conversationId: conv,
           messageId: m1,
           status: 'rejected',
-          error: { code: 'MESSAGE_CONFLICT', message: expect.any(String), retryable: false },
+          error: { code: 'MESSAGE_CONFLICT', message: anyString, retryable: false },
         },
       ],
     });
