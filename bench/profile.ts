@@ -25,7 +25,10 @@ const ROLES: Array<[role: string, frame: RegExp]> = [
     'event store: reads (stream tails, subscription)',
     /^(readStream|readAll|toRecorded|subscribeToAll|nextAppendOrPoll) .*sqlite-event-store/,
   ],
-  ['event store: append (insert, commit, fsync)', /sqlite-event-store\.js/],
+  [
+    'event store: append, main thread side (encode, post, answer)',
+    /sqlite-event-(store|writer)\.js/,
+  ],
   [
     'projection: read-model writes',
     /^(apply|applyOne|registerMessage|deliver|moveCursor|cursor|writeCursor) .*sqlite-read-store|projection-runner\.js/,
@@ -43,10 +46,17 @@ const ROLES: Array<[role: string, frame: RegExp]> = [
     /express\/|router\/|body-parser|pino-http|messages\.controller|_http_(server|common|incoming|outgoing)/,
   ],
   ['Socket.IO, engine.io, ws', /socket\.io|engine\.io| ws\/|receipts\.gateway/],
-  ['Nest (interceptors, pipes, rxjs, async context)', /@nestjs\/|rxjs|async_hooks|apps\/api\/src/],
+  ['API edge: ACK handlers, controllers, validation', /apps\/api\/src|\/zod\//],
+  ['Nest (interceptors, pipes, rxjs, async context)', /@nestjs\/|rxjs|async_hooks/],
   ['garbage collector', /^\(garbage collector\)/],
-  ['idle', /^\(idle\)/],
+  ['idle (main thread)', /^\(idle\)/],
 ];
+
+/** The event store's writer thread runs only appends: its samples are that, or its idle time. */
+const writerRole = (functionName: string): string =>
+  functionName === '(idle)'
+    ? 'idle (writer thread)'
+    : 'writer thread: appends (SQL, commit, fsync)';
 
 /** Where a frame's code lives: a package, one of our libs or apps, Node itself, or V8. */
 const areaOf = (url: string, functionName: string): string => {
@@ -99,6 +109,7 @@ export const summarizeProfiles = (
     const parents = new Map<number, number>();
     for (const node of profile.nodes)
       for (const child of node.children ?? []) parents.set(child, node.id);
+    const writer = profile.nodes.some((node) => node.callFrame.url.includes('[worker eval]'));
     let clockUs = 0;
     profile.samples.forEach((id, i) => {
       const { functionName, url } = nodes.get(id)!.callFrame;
@@ -106,7 +117,7 @@ export const summarizeProfiles = (
       clockUs += us;
       if (window && (clockUs < window.fromMs * 1000 || clockUs > window.toMs * 1000)) return;
       const name = frameName(nodes.get(id)!);
-      let role: string | undefined;
+      let role: string | undefined = writer ? writerRole(functionName) : undefined;
       for (let at: number | undefined = id; at !== undefined && !role; at = parents.get(at)) {
         const frame = frameName(nodes.get(at)!);
         role = ROLES.find(([, pattern]) => pattern.test(frame))?.[0];
@@ -132,7 +143,7 @@ export const summarizeProfiles = (
   const totalMs = totalUs / 1000;
   return {
     totalMs: Math.round(totalMs),
-    byRole: top(byRole, totalMs, ROLES.length + 1),
+    byRole: top(byRole, totalMs, ROLES.length + 3),
     topFunctions: top(byFunction, totalMs, n),
     byArea: top(byArea, totalMs, 12),
     ownInclusive: top(ownInclusive, totalMs, n),
