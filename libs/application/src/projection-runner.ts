@@ -122,15 +122,14 @@ const toDomainEvents = (batch: readonly RecordedEvent[]): DomainEvent[] =>
     .filter((e) => isDomainEventType(e.type) && PROJECTED_EVENT_TYPES.has(e.type))
     .map((e) => decodeEvent(e.type, e.metadata.schemaVersion, e.data));
 
+/** Resolves after `ms`, or at once on abort; leaves no listener on the long-lived signal behind. */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
