@@ -31,6 +31,15 @@ const alice = 'alice';
 const conv = 'conv-1';
 const [m1, m2] = ['msg-1', 'msg-2'];
 const sentAt = '2026-01-01T10:00:00.000Z';
+/** m1 as the setup registers it. */
+const m1Again = {
+  messageId: m1,
+  conversationId: conv,
+  senderId: alice,
+  sequence: 1,
+  recipientIds: ['bob', 'carol'],
+  sentAt,
+};
 
 const failsWith = (answer: unknown, code: string, retryable = false): void => {
   expect(answer).toEqual({ ok: false, error: { code, message: anyString, retryable } });
@@ -64,22 +73,8 @@ let baseline: Awaited<ReturnType<typeof snapshot>>;
 beforeAll(async () => {
   running = await startApp();
   url = running.url;
-  await registerOk(url, {
-    messageId: m1,
-    conversationId: conv,
-    senderId: alice,
-    sequence: 1,
-    recipientIds: ['bob', 'carol'],
-    sentAt,
-  });
-  await registerOk(url, {
-    messageId: m2,
-    conversationId: conv,
-    senderId: alice,
-    sequence: 2,
-    recipientIds: ['bob', 'carol'],
-    sentAt,
-  });
+  await registerOk(url, m1Again);
+  await registerOk(url, { ...m1Again, messageId: m2, sequence: 2 });
   bob = await connectDevice(url, 'bob', 'phone');
   await eventually('registration projected', async () => {
     expect((await unreadIn(url, 'bob', conv)).body).toMatchObject({ unread: 2, readUpTo: 0 });
@@ -301,14 +296,6 @@ describe('REST', () => {
   });
 
   it('same id with other content: 409 MESSAGE_CONFLICT; another id at a taken sequence: 409 SEQUENCE_CONFLICT; exact repeat: 200 duplicate', async () => {
-    const m1Again = {
-      messageId: m1,
-      conversationId: conv,
-      senderId: alice,
-      sequence: 1,
-      recipientIds: ['bob', 'carol'],
-      sentAt,
-    };
     const repeat = await register(url, m1Again);
     expect(repeat.status).toBe(200);
     expect(repeat.body).toEqual({ conversationId: conv, messageId: m1, status: 'duplicate' });
@@ -353,14 +340,6 @@ describe('REST', () => {
   });
 
   it('a registration batch answers each message: a conflict is rejected alone, a repeat is a duplicate', async () => {
-    const m1Again = {
-      messageId: m1,
-      conversationId: conv,
-      senderId: alice,
-      sequence: 1,
-      recipientIds: ['bob', 'carol'],
-      sentAt,
-    };
     const answer = await postRaw(
       url,
       '/messages/batch',
