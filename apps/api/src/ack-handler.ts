@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { CommandOutcome } from '@receipts/application';
 import type { AckResult } from '@receipts/contracts';
-import { asReceiptError, isServerFault, toErrorPayload } from './error-payload';
+import { answerOf } from './error-payload';
 import { validationError } from './zod-body.pipe';
 
 const logger = new Logger('Socket');
@@ -23,11 +23,6 @@ export const ackHandler =
       : Promise.reject(validationError(parsed.error));
     outcome.then(
       (result) => reply?.({ ok: true, ...result }),
-      (exception: unknown) => {
-        const error = asReceiptError(exception);
-        if (isServerFault(error)) logger.error(error.cause ?? exception);
-        const { code, message, retryable } = toErrorPayload(error);
-        reply?.({ ok: false, error: { code, message, retryable } });
-      },
+      (exception: unknown) => reply?.({ ok: false, error: answerOf(exception, logger) }),
     );
   };

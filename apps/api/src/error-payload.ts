@@ -1,4 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
+import { HttpStatus, type Logger } from '@nestjs/common';
 import type { ErrorPayload } from '@receipts/contracts';
 import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
 
@@ -49,3 +49,10 @@ const bodyParserError = (error: unknown): string | undefined =>
 /** Faults of ours rather than the caller's: logged with their cause, answered without it. */
 export const isServerFault = (error: ReceiptError): boolean =>
   error.code === 'INTERNAL' || error.code === 'STORE_UNAVAILABLE';
+
+/** A failure answered inside a success envelope (socket ACK, batch item): logged if ours, then typed. */
+export const answerOf = (exception: unknown, logger: Logger): ErrorPayload => {
+  const error = asReceiptError(exception);
+  if (isServerFault(error)) logger.error(error.cause ?? exception);
+  return { code: error.code, message: error.message, retryable: error.retryable };
+};

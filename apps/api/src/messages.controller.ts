@@ -28,7 +28,7 @@ import {
 import { ReceiptError } from '@receipts/domain';
 import type { MessageSummary } from '@receipts/read-models';
 import { RegisterMessageDto, RegisterMessagesDto } from './dto';
-import { asReceiptError, isServerFault, toErrorPayload } from './error-payload';
+import { answerOf } from './error-payload';
 import { Caller, IdentityGuard } from './identity.guard';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -101,15 +101,8 @@ export class MessagesController {
         try {
           return { conversationId, messageId, status: await this.registerOne(message) };
         } catch (exception) {
-          const error = asReceiptError(exception);
-          if (isServerFault(error)) this.logger.error(error.cause ?? exception);
-          const { code, message: text, retryable } = toErrorPayload(error);
-          return {
-            conversationId,
-            messageId,
-            status: 'rejected',
-            error: { code, message: text, retryable },
-          };
+          const error = answerOf(exception, this.logger);
+          return { conversationId, messageId, status: 'rejected', error };
         }
       }),
     );
