@@ -25,6 +25,7 @@ const opts = new Command()
   .option('--load-procs <n>', 'load generator processes', (v) => Number(v), 1)
   .option('--users <n>', 'simulated users per load process (at least 500)', (v) => Number(v), 520)
   .option('--profile', 'run the service under node --cpu-prof and summarise self time')
+  .option('--soak <seconds>', 'soak length (default 300, or 20 with --quick)', (v) => Number(v))
   .option('--keep', 'keep the temp data directory')
   .option('--debug', 'load processes print their backlog every second')
   .option(
@@ -37,14 +38,18 @@ const opts = new Command()
     loadProcs: number;
     users: number;
     profile?: boolean;
+    soak?: number;
     keep?: boolean;
     debug?: boolean;
     traceGc?: boolean;
   }>();
 
-const plan = opts.quick
-  ? { relay: 6, warmup: 3, max: 10, paced: 6, soak: 20, rawEvents: 100_000 }
-  : { relay: 30, warmup: 10, max: 60, paced: 60, soak: 300, rawEvents: 300_000 };
+const plan = {
+  ...(opts.quick
+    ? { relay: 6, warmup: 3, max: 10, paced: 6, soak: 20, rawEvents: 100_000 }
+    : { relay: 30, warmup: 10, max: 60, paced: 60, soak: 300, rawEvents: 300_000 }),
+  ...(opts.soak === undefined ? {} : { soak: opts.soak }),
+};
 
 const root = mkdtempSync(join(tmpdir(), 'receipts-bench-'));
 const spawned: Spawned[] = [];
