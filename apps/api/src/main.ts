@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ReceiptMetrics } from '@receipts/application';
 import { loadConfig } from '@receipts/infrastructure';
 
 const main = async (): Promise<void> => {
@@ -6,6 +7,7 @@ const main = async (): Promise<void> => {
   const config = loadConfig();
   const { createApp } = await import('./create-app');
   const app = await createApp();
+  app.get(ReceiptMetrics).collectProcessMetrics();
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   console.log(

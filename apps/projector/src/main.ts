@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { ReceiptMetrics } from '@receipts/application';
 import { loadConfig } from '@receipts/infrastructure';
 
 const main = async (): Promise<void> => {
@@ -13,6 +14,7 @@ const main = async (): Promise<void> => {
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.get(ReceiptMetrics).collectProcessMetrics();
   await app.listen(config.PROJECTOR_PORT, config.HOST);
   const url = await app.getUrl();
   console.log(`receipts projector: health on ${url}/health/ready, metrics on ${url}/metrics`);

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The signals operators watch (DESIGN.md, "Signals operators need"). */
 export class ReceiptMetrics {
@@ -58,4 +58,12 @@ export class ReceiptMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+
+  /**
+   * Adds the process's own signals (RSS, heap spaces, event-loop delay, GC pauses). Called once by
+   * a process's entry point, never by tests: the collectors stay installed for the process's life.
+   */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
 }
