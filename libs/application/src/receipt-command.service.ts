@@ -15,6 +15,7 @@ import {
   decodeEvent,
   defaultUserSettings,
   emptyConversation,
+  approximateBytes,
   findMessage,
   evolveUserSettings,
   foldConversation,
@@ -34,6 +35,12 @@ export type CommandOutcome = Readonly<{ applied: number; duplicates: number }>;
 type Decision<State, Event> = (state: State) => Event[];
 
 const MAX_ATTEMPTS = 5;
+
+/** Memory the write side's state caches may hold, estimated from their contents. */
+const CONVERSATION_CACHE_BYTES = 64 * 2 ** 20;
+const RECEIPT_CACHE_BYTES = 32 * 2 ** 20;
+/** A recipient's cursor, plus a set entry for each delivery above it. */
+const receiptStateBytes = (state: ReceiptState): number => 120 + state.deliveredAbove.size * 24;
 
 /**
  * The write side: load state, decide, append with the expected revision, retry on a conflict.
@@ -62,19 +69,14 @@ export class ReceiptCommandService {
       emptyConversation,
       foldConversation,
       decodeAs<MessageSent>('message_sent'),
-      // A conversation's state holds each message with its recipient list.
-      {
-        streams: cacheStreams,
-        weight: 2_000_000,
-        weigh: (c) => 1 + c.messages.length * c.members.size,
-      },
+      { streams: cacheStreams, weight: CONVERSATION_CACHE_BYTES, weigh: approximateBytes },
     );
     this.receipts = new StreamStateCache(
       store,
       initialReceiptState,
       foldReceipts,
       decodeAs<ReceiptEvent>('message_delivered', 'conversation_read'),
-      { streams: cacheStreams, weight: 2_000_000, weigh: (r) => 1 + r.deliveredAbove.size },
+      { streams: cacheStreams, weight: RECEIPT_CACHE_BYTES, weigh: receiptStateBytes },
     );
     this.users = new StreamStateCache(
       store,

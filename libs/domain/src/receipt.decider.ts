@@ -2,7 +2,9 @@ import {
   type ConversationState,
   type RegisteredMessage,
   findMessage,
+  isMember,
   lastSequence,
+  messageCount,
   messagesBetween,
 } from './conversation.state';
 import type {
@@ -114,7 +116,7 @@ const delivered = (
 });
 
 const requireConversation = (conversation: ConversationState, conversationId: string): void => {
-  if (conversation.messages.length === 0) {
+  if (messageCount(conversation) === 0) {
     throw new ReceiptError(
       'UNKNOWN_CONVERSATION',
       'No message was registered in this conversation',
@@ -130,7 +132,7 @@ const requireMember = (
   data: Readonly<{ conversationId: string; userId: string }>,
 ): void => {
   requireConversation(conversation, data.conversationId);
-  if (!conversation.members.has(data.userId)) {
+  if (!isMember(conversation, data.userId)) {
     throw new ReceiptError('NOT_A_MEMBER', 'The user does not belong to this conversation');
   }
 };
