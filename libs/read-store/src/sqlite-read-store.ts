@@ -10,6 +10,7 @@ import {
   messageArrived,
   moveCursor,
 } from '@receipts/read-models';
+import type { ReadModelRows } from './read-model-rows';
 import type { ReadStore } from './read-store';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
@@ -239,6 +240,53 @@ export class SqliteReadStore implements ReadStore {
     this.db.transaction(() => {
       for (const table of READ_MODEL_TABLES) this.db.exec(`DELETE FROM ${table}`);
       this.db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection);
+    })();
+    return Promise.resolve();
+  }
+
+  /**
+   * Replaces everything in the store with rows folded elsewhere (a rebuild in memory), in one
+   * transaction. Rows come in primary key order, so every insert appends to its B-tree.
+   */
+  importRows(rows: ReadModelRows): Promise<void> {
+    this.db.transaction(() => {
+      for (const table of [...READ_MODEL_TABLES, 'checkpoints']) this.db.exec(`DELETE FROM ${table}`);
+      for (const m of rows.messages) {
+        this.sql.insertMessage.run(
+          m.conversationId,
+          m.sequence,
+          m.messageId,
+          m.senderId,
+          m.sentAt,
+          m.recipientCount,
+        );
+      }
+      const recipient = this.db.prepare(`INSERT INTO recipient_receipts VALUES (?, ?, ?, ?, ?)`);
+      for (const r of rows.recipients) {
+        recipient.run(r.conversationId, r.sequence, r.userId, r.deliveredAt, r.deliveredDevice);
+      }
+      for (const c of rows.cursors) {
+        this.sql.upsertCursor.run(
+          c.userId,
+          c.conversationId,
+          c.readUpTo,
+          c.sharedReadUpTo,
+          c.unread,
+          c.lastReadAt,
+        );
+      }
+      for (const s of rows.steps) {
+        this.sql.insertStep.run(
+          s.conversationId,
+          s.userId,
+          s.upTo,
+          s.readAt,
+          s.deviceId,
+          s.shared ? 1 : 0,
+        );
+      }
+      for (const t of rows.totals) this.sql.addTotal.run(t.userId, t.total);
+      for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
     })();
     return Promise.resolve();
   }
