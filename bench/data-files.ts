@@ -2,25 +2,11 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { AnsweredSamples } from './load/protocol';
 
-import { READ_MODEL_TABLES } from '@receipts/read-store';
+import { READ_MODEL_TABLES, type ReadModelTable } from '@receipts/read-store';
 
-export { READ_MODEL_TABLES };
-export type ReadModelTable = (typeof READ_MODEL_TABLES)[number];
+export { READ_MODEL_TABLES, type ReadModelTable };
 
 const open = (file: string) => new Database(file, { readonly: true, fileMustExist: true });
-
-export const countRows = (file: string): Record<ReadModelTable, number> => {
-  const db = open(file);
-  try {
-    const count = (t: string) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number;
-    return Object.fromEntries(READ_MODEL_TABLES.map((t) => [t, count(t)])) as Record<
-      ReadModelTable,
-      number
-    >;
-  } finally {
-    db.close();
-  }
-};
 
 /** Every row of every read-model table, as text, to tell which rows a set of ACKs inserted or changed. */
 export type Snapshot = Record<ReadModelTable, Set<string>>;
