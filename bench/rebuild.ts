@@ -1,15 +1,16 @@
 /**
- * Rebuild rate: replays a copied event log into fresh read models with the service's own
- * rebuild (fold in memory, then one sorted write into a bulk-mode file), and checks the rebuilt
- * tables row by row against the live ones.
- * Usage: node dist/bench/rebuild.js <data dir copy>; prints one JSON line.
+ * Rebuild rate: replays a copied event log into a fresh bulk-mode read-model file with the
+ * service's own rebuild (folded in memory, or applied in batches), and checks the rebuilt tables
+ * row by row against the live ones.
+ * Usage: node dist/bench/rebuild.js <data dir copy> memory|batches; prints one JSON line.
  */
 import { join } from 'node:path';
-import { ReceiptMetrics, rebuildReadModels } from '@receipts/application';
+import { type RebuildOptions, ReceiptMetrics, rebuildReadModels } from '@receipts/application';
 import { SqliteEventStore } from '@receipts/event-store';
 import { READ_MODEL_TABLES, SqliteReadStore, readModelContents } from '@receipts/read-store';
 
 export type RebuildResult = {
+  via: RebuildOptions['via'];
   events: number;
   seconds: number;
   eventsPerSecond: number;
@@ -22,12 +23,12 @@ export type RebuildResult = {
   matchesLive: boolean;
 };
 
-const main = async (dir: string): Promise<void> => {
+const main = async (dir: string, via: RebuildOptions['via']): Promise<void> => {
   const events = new SqliteEventStore(join(dir, 'events.sqlite'));
-  const rebuiltFile = join(dir, 'rebuilt-read-models.sqlite');
+  const rebuiltFile = join(dir, `rebuilt-${via}-read-models.sqlite`);
   const reads = new SqliteReadStore(rebuiltFile, { bulk: true });
   const started = performance.now();
-  const replayed = await rebuildReadModels(events, reads, new ReceiptMetrics());
+  const replayed = await rebuildReadModels(events, reads, new ReceiptMetrics(), { via });
   const seconds = (performance.now() - started) / 1000;
   await events.close();
   await reads.close();
@@ -37,6 +38,7 @@ const main = async (dir: string): Promise<void> => {
     READ_MODEL_TABLES.map((t) => [t, { rebuilt: rebuilt[t].length, live: live[t].length }]),
   );
   const result: RebuildResult = {
+    via,
     events: replayed,
     seconds,
     eventsPerSecond: replayed / seconds,
@@ -50,7 +52,7 @@ const main = async (dir: string): Promise<void> => {
   console.log(JSON.stringify(result));
 };
 
-main(process.argv[2] ?? '.').catch((error: unknown) => {
+main(process.argv[2] ?? '.', process.argv[3] === 'batches' ? 'batches' : 'memory').catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -71,7 +71,10 @@ export type BenchResult = {
     recovery: { readyAndCaughtUpSeconds: number; caughtUp: boolean };
   };
   docsPerRead: DocsWritten[];
+  /** The faster of `rebuilds`. */
   rebuild: RebuildResult;
+  /** The rebuild each way: applied in batches, and folded in memory. */
+  rebuilds: RebuildResult[];
   rawAppend: RawAppendResult;
   ratios: { transitionsVsRelay: number; eventsVsRawAppend: number; rebuildVsRawAppend: number };
   targets: Target[];
@@ -201,7 +204,10 @@ export const renderReport = (r: BenchResult): string => {
     `raw append by batch: ${r.rawAppend.byBatch.map((b) => `${b.batch}/tx ${int(b.eventsPerSecond)} ev/s`).join(', ')}`,
   );
   out.push(
-    `rebuild: ${int(r.rebuild.events)} events in ${r.rebuild.seconds.toFixed(1)} s (${int(r.rebuild.rowsPerSecond)} read-model rows/s); rebuilt tables match live: ${String(r.rebuild.matchesLive)}`,
+    ...r.rebuilds.map(
+      (b) =>
+        `rebuild via ${b.via}: ${int(b.events)} events in ${b.seconds.toFixed(1)} s = ${int(b.eventsPerSecond)} events/s (${int(b.rowsPerSecond)} read-model rows/s), peak RSS ${int(b.peakRssMb)} MB; rebuilt tables match live row by row: ${String(b.matchesLive)}`,
+    ),
   );
   out.push(
     `memory: service peak ${int(r.memory.servicePeakAtMaxMb)} MB at max, ${int(r.memory.servicePeakMb)} MB overall; soak RSS ${int(r.soakRss.startMb)} → ${int(r.soakRss.endMb)} MB (last half ${r.soakRss.lastHalfMbPerMinute.toFixed(1)} MB/min); load processes ${r.memory.generatorPeakMb.map(int).join(', ')} MB; relay ${int(r.memory.relayPeakMb)} MB`,
@@ -337,7 +343,7 @@ export const targetsOf = (r: Omit<BenchResult, 'targets'>, soakSeconds: number):
     {
       name: 'rebuild rate',
       goal: '≥ 150,000 events/s',
-      measured: `${int(r.rebuild.eventsPerSecond)} events/s`,
+      measured: `${int(r.rebuild.eventsPerSecond)} events/s (via ${r.rebuild.via})`,
       pass: r.rebuild.eventsPerSecond >= 150_000,
     },
     {

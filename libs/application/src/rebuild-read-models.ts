@@ -1,31 +1,35 @@
 import type { EventStore, GlobalPosition } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
-import { MemoryReadStore, type ReadModelRows } from '@receipts/read-store';
+import { MemoryReadStore, type ReadModelRows, type ReadStore } from '@receipts/read-store';
 import { ProjectionRunner } from './projection-runner';
 import type { ReceiptMetrics } from './receipt-metrics';
 
-/** A store that can take a whole set of read models at once (SqliteReadStore). */
-export type RowImporter = Readonly<{ importRows(rows: ReadModelRows): Promise<void> }>;
+/** A store a rebuild can write into either way (SqliteReadStore). */
+export type RebuildTarget = ReadStore & Readonly<{ importRows(rows: ReadModelRows): Promise<void> }>;
 
 export type RebuildOptions = Readonly<{
+  /**
+   * `memory`: fold the whole log in memory, then write every row once, in key order. Faster on
+   * small logs, but holds every read model in the heap: its memory and GC time grow with them.
+   * `batches`: apply the log batch by batch to the target; memory stays flat.
+   */
+  via: 'memory' | 'batches';
   batchSize?: number;
   onProgress?: (position: GlobalPosition, events: number) => void;
 }>;
 
 /**
- * Rebuilds the read models from the whole log: folds it in memory, then writes every row once,
- * in key order, into `target` (which should be a fresh store that nothing reads yet). Much
- * faster than applying the log batch by batch to a database; needs memory in proportion to the
- * read models. Returns the number of events replayed.
+ * Rebuilds the read models from the whole log into `target`, which should be a fresh store that
+ * nothing reads yet (a bulk-mode file, swapped in when done). Returns the events replayed.
  */
 export const rebuildReadModels = async (
   events: EventStore,
-  target: RowImporter,
+  target: RebuildTarget,
   metrics: ReceiptMetrics,
-  { batchSize = 10_000, onProgress = () => undefined }: RebuildOptions = {},
+  { via, batchSize = 5_000, onProgress = () => undefined }: RebuildOptions,
 ): Promise<number> => {
-  const memory = new MemoryReadStore();
-  const runner = new ProjectionRunner(events, memory, metrics, null, {
+  const into = via === 'memory' ? new MemoryReadStore() : target;
+  const runner = new ProjectionRunner(events, into, metrics, null, {
     projection: RECEIPTS_PROJECTION,
     batchSize,
     backoffMs: 100,
@@ -33,6 +37,6 @@ export const rebuildReadModels = async (
     onError: () => undefined,
   });
   const replayed = await runner.rebuild(onProgress);
-  await target.importRows(memory.rows());
+  if (into instanceof MemoryReadStore) await target.importRows(into.rows());
   return replayed;
 };
