@@ -211,20 +211,24 @@ export class SqliteReadStore implements ReadStore {
   private writeCursors(batch: CursorBatch): void {
     const totals = new Map<string, number>();
     for (const { before, after } of batch.changed()) {
-      this.sql.upsertCursor.run(
-        after.userId,
-        after.conversationId,
-        after.readUpTo,
-        after.sharedReadUpTo,
-        after.unread,
-        after.lastReadAt,
-      );
+      this.writeCursor(after);
       const delta = after.unread - before.unread;
       if (delta !== 0) totals.set(after.userId, (totals.get(after.userId) ?? 0) + delta);
     }
     for (const [userId, delta] of totals) {
       if (delta !== 0) this.sql.addTotal.run(userId, delta);
     }
+  }
+
+  private writeCursor(c: ReadCursorDocument): void {
+    this.sql.upsertCursor.run(
+      c.userId,
+      c.conversationId,
+      c.readUpTo,
+      c.sharedReadUpTo,
+      c.unread,
+      c.lastReadAt,
+    );
   }
 
   loadCheckpoint(projection: string): Promise<GlobalPosition | null> {
@@ -250,7 +254,8 @@ export class SqliteReadStore implements ReadStore {
    */
   importRows(rows: ReadModelRows): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...READ_MODEL_TABLES, 'checkpoints']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of [...READ_MODEL_TABLES, 'checkpoints'])
+        this.db.exec(`DELETE FROM ${table}`);
       for (const m of rows.messages) {
         this.sql.insertMessage.run(
           m.conversationId,
@@ -265,16 +270,7 @@ export class SqliteReadStore implements ReadStore {
       for (const r of rows.recipients) {
         recipient.run(r.conversationId, r.sequence, r.userId, r.deliveredAt, r.deliveredDevice);
       }
-      for (const c of rows.cursors) {
-        this.sql.upsertCursor.run(
-          c.userId,
-          c.conversationId,
-          c.readUpTo,
-          c.sharedReadUpTo,
-          c.unread,
-          c.lastReadAt,
-        );
-      }
+      for (const cursor of rows.cursors) this.writeCursor(cursor);
       for (const s of rows.steps) {
         this.sql.insertStep.run(
           s.conversationId,
