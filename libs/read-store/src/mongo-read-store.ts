@@ -21,6 +21,7 @@ import {
   messageArrived,
   moveCursor,
 } from '@receipts/read-models';
+import type { StepRow } from './read-model-rows';
 import type { ReadStore } from './read-store';
 
 type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
@@ -36,14 +37,7 @@ type ReceiptDoc = Positioned & {
   deliveredDeviceId: string | null;
 };
 type CursorDoc = ReadCursorDocument & Positioned;
-type StepDoc = Positioned & {
-  conversationId: string;
-  userId: string;
-  upTo: number;
-  readAt: string;
-  deviceId: string | null;
-  shared: boolean;
-};
+type StepDoc = Positioned & StepRow;
 type UnreadDoc = Positioned & { _id: string; total: number };
 type CheckpointDoc = { _id: string; position: GlobalPosition };
 
