@@ -2,6 +2,7 @@
  * Bad input over the socket and REST: every case gets its typed error (code, message, retryable)
  * and writes nothing (no event appended, read models unchanged), and the service keeps serving.
  */
+import { io } from 'socket.io-client';
 import { MAX_DELIVERED_BATCH } from '@receipts/contracts';
 import { type Device, connectDevice } from './support/devices';
 import { type RunningApp, startApp } from './support/app';
@@ -16,6 +17,7 @@ import {
   get,
   postRaw,
   put,
+  receiptOf,
   register,
   registerOk,
   unreadIn,
@@ -131,14 +133,19 @@ describe('socket ACKs', () => {
     failsWith(await bob.raw('receipt:delivered', payload), 'VALIDATION_FAILED');
   });
 
-  it('unknown message ids: UNKNOWN_MESSAGE, and the known ids in the batch are not applied', async () => {
-    failsWith(await bob.client.delivered(conv, ['no-such-message']), 'UNKNOWN_MESSAGE');
+  it('unknown message ids: the retryable NOT_YET_REGISTERED, and the known ids in the batch are not applied', async () => {
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: conv, messageIds: ['no-such-message'] }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
     failsWith(
       await bob.raw('receipt:delivered', {
         conversationId: conv,
         messageIds: [m1, 'no-such-message', m2],
       }),
-      'UNKNOWN_MESSAGE',
+      'NOT_YET_REGISTERED',
+      true,
     );
     // A message id of another conversation is unknown here.
     await registerOk(url, {
@@ -152,23 +159,48 @@ describe('socket ACKs', () => {
     baseline = await snapshot(); // registration above is legitimate
     failsWith(
       await bob.raw('receipt:delivered', { conversationId: conv, messageIds: ['other-msg'] }),
-      'UNKNOWN_MESSAGE',
+      'NOT_YET_REGISTERED',
+      true,
     );
   });
 
-  it('unknown conversation: UNKNOWN_CONVERSATION for every ACK kind', async () => {
-    failsWith(await bob.client.read('conv-nope', 1), 'UNKNOWN_CONVERSATION');
-    failsWith(await bob.client.deliveredUpTo('conv-nope', 1), 'UNKNOWN_CONVERSATION');
+  it('unknown conversation: NOT_YET_REGISTERED for every ACK kind', async () => {
+    failsWith(
+      await bob.raw('receipt:read', { conversationId: 'conv-nope', upToSequence: 1 }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: 'conv-nope', upToSequence: 1 }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
     failsWith(
       await bob.raw('receipt:delivered', { conversationId: 'conv-nope', messageIds: [m1] }),
-      'UNKNOWN_CONVERSATION',
+      'NOT_YET_REGISTERED',
+      true,
     );
   });
 
-  it('sequence beyond the last message: SEQUENCE_OUT_OF_RANGE, cursor unchanged', async () => {
-    failsWith(await bob.client.read(conv, 3), 'SEQUENCE_OUT_OF_RANGE');
-    failsWith(await bob.client.read(conv, Number.MAX_SAFE_INTEGER), 'SEQUENCE_OUT_OF_RANGE');
-    failsWith(await bob.client.deliveredUpTo(conv, 3), 'SEQUENCE_OUT_OF_RANGE');
+  it('sequence beyond the last message: NOT_YET_REGISTERED, cursor unchanged', async () => {
+    failsWith(
+      await bob.raw('receipt:read', { conversationId: conv, upToSequence: 3 }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
+    failsWith(
+      await bob.raw('receipt:read', {
+        conversationId: conv,
+        upToSequence: Number.MAX_SAFE_INTEGER,
+      }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
+    failsWith(
+      await bob.raw('receipt:delivered', { conversationId: conv, upToSequence: 3 }),
+      'NOT_YET_REGISTERED',
+      true,
+    );
   });
 
   it(`more than ${MAX_DELIVERED_BATCH} ids: BATCH_TOO_LARGE, nothing applied (sent raw, bypassing the SDK)`, async () => {
@@ -196,8 +228,41 @@ describe('socket ACKs', () => {
         conversationId: conv,
         messageIds: ids.slice(0, MAX_DELIVERED_BATCH),
       }),
-      'UNKNOWN_MESSAGE',
+      'NOT_YET_REGISTERED',
+      true,
     );
+  });
+
+  it('answers a frame with a missing or an extra argument with VALIDATION_FAILED (the callback is the last argument)', async () => {
+    const socket = bob.client.socket.timeout(2000) as unknown as {
+      emitWithAck: (event: string, ...args: unknown[]) => Promise<unknown>;
+    };
+    const ack = { conversationId: conv, upToSequence: 1 };
+    failsWith(await socket.emitWithAck('receipt:read'), 'VALIDATION_FAILED');
+    failsWith(await socket.emitWithAck('receipt:delivered'), 'VALIDATION_FAILED');
+    failsWith(await socket.emitWithAck('receipt:read', ack, 'extra'), 'VALIDATION_FAILED');
+    failsWith(await socket.emitWithAck('receipt:read', ack, ack), 'VALIDATION_FAILED');
+    failsWith(
+      await socket.emitWithAck('receipt:delivered', { conversationId: conv, messageIds: [m1] }, 1),
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('never applies an ACK it cannot answer (no callback, or a callback that is not last)', async () => {
+    const raw = bob.client.socket as unknown as {
+      emit: (event: string, ...args: unknown[]) => void;
+    };
+    raw.emit('receipt:read', { conversationId: conv, upToSequence: 1 });
+    raw.emit('receipt:read', { conversationId: conv, upToSequence: 1 }, () => undefined, 'last');
+    raw.emit('receipt:delivered', { conversationId: conv, messageIds: [m1] });
+    // ACKs of one socket are handled in order: had either read been applied, this one would be a duplicate.
+    expect(await bob.client.read(conv, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bob.client.delivered(conv, [m2])).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    await eventually('the read projected', async () => {
+      expect((await unreadIn(url, 'bob', conv)).body).toMatchObject({ readUpTo: 1 });
+      expect(receiptOf((await detail(url, conv, m2, alice)).body, 'bob')?.status).toBe('delivered');
+    });
+    baseline = await snapshot(); // the two answered ACKs above are legitimate
   });
 
   it('keeps the connection usable after bad input (a valid ACK afterwards works, then is undone from the baseline)', async () => {
@@ -214,11 +279,33 @@ describe('socket ACKs', () => {
       });
       await eventually('carol delivered projected', async () => {
         const m1Detail = (await detail(url, conv, m1, alice)).body;
-        expect(m1Detail.summary.deliveredCount).toBe(1);
+        expect(m1Detail.summary.deliveredCount).toBe(2); // bob read it above
       });
       baseline = await snapshot();
     } finally {
       carol.close();
+    }
+  });
+});
+
+describe('socket connections', () => {
+  it('refuses the default namespace, with or without an identity: devices connect to /receipts', async () => {
+    for (const auth of [undefined, { userId: 'bob', deviceId: 'phone' }]) {
+      const socket = io(url, {
+        auth,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      try {
+        const refusal = await new Promise<{ data?: unknown }>((resolve, reject) => {
+          socket.once('connect', () => reject(new Error('connected to the default namespace')));
+          socket.once('connect_error', resolve);
+        });
+        expect(refusal.data).toEqual({ code: 'NOT_FOUND', message: anyString, retryable: false });
+      } finally {
+        socket.close();
+      }
     }
   });
 });
@@ -339,6 +426,26 @@ describe('REST', () => {
     );
   });
 
+  it('a registration batch with one message whose recipients repeat, or include the sender: 400, registers nothing', async () => {
+    const fresh = (i: number) => ({
+      ...valid,
+      messageId: `checked-${i}`,
+      conversationId: 'conv-checked',
+      sequence: i,
+    });
+    for (const bad of [
+      { ...fresh(2), recipientIds: ['bob', 'carol', 'bob'] },
+      { ...fresh(2), recipientIds: ['bob', alice] },
+    ]) {
+      problem(
+        await postRaw(url, '/messages/batch', JSON.stringify({ messages: [fresh(1), bad] })),
+        400,
+        'VALIDATION_FAILED',
+      );
+      problem(await postRaw(url, '/messages', JSON.stringify(bad)), 400, 'VALIDATION_FAILED');
+    }
+  });
+
   it('a registration batch answers each message: a conflict is rejected alone, a repeat is a duplicate', async () => {
     const answer = await postRaw(
       url,
@@ -386,7 +493,42 @@ describe('REST', () => {
       404,
       'UNKNOWN_CONVERSATION',
     );
-    expect((await get(url, '/no/such/route', asUser('bob'))).status).toBe(404);
+  });
+
+  it.each<[string, Record<string, string>, number, string]>([
+    [
+      'charset latin1',
+      { 'content-type': 'application/json; charset=latin1' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'an unknown charset',
+      { 'content-type': 'application/json; charset=bogus' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['content-encoding br2', { 'content-encoding': 'br2' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['content-encoding zstd', { 'content-encoding': 'zstd' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['gzip that is not gzip', { 'content-encoding': 'gzip' }, 400, 'VALIDATION_FAILED'],
+    ['deflate that is not deflate', { 'content-encoding': 'deflate' }, 400, 'VALIDATION_FAILED'],
+  ])(
+    'a body with %s: its 4xx code every time, never INTERNAL',
+    async (_, headers, status, code) => {
+      const body = JSON.stringify({ ...valid, messageId: 'msg-encoded' });
+      for (let i = 0; i < 30; i++) {
+        problem(
+          await postRaw(url, '/messages', body, { ...CHAT_SERVER, ...headers }),
+          status,
+          code,
+        );
+      }
+    },
+  );
+
+  it('an unknown route: 404 NOT_FOUND (not a message code)', async () => {
+    problem(await get(url, '/no/such/route', asUser('bob')), 404, 'NOT_FOUND');
+    problem(await postRaw(url, '/nowhere', '{}'), 404, 'NOT_FOUND');
   });
 
   it('settings with a wrong type: 400 VALIDATION_FAILED', async () => {

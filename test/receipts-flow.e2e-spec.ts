@@ -22,8 +22,9 @@ import {
   unreadIn,
   unreadTotal,
 } from './support/http';
-import { eventually } from './support/wait';
+import { delay, eventually } from './support/wait';
 import { io } from 'socket.io-client';
+import { ReceiptsClient } from '@receipts/client';
 
 jest.setTimeout(20_000);
 
@@ -146,10 +147,10 @@ describe('1:1 conversation', () => {
     });
     expect(await eventsAppended(url)).toBe(before);
 
-    await eventuallyRest('m1 detail: delivered by the phone', () => detail(url, dm, m1, alice), {
+    await eventuallyRest('m1 detail: delivered', () => detail(url, dm, m1, alice), {
       message: { messageId: m1, senderId: alice, sequence: 1 },
       summary: { totalRecipients: 1, deliveredCount: 1, readCount: 0, status: 'delivered' },
-      recipients: [{ userId: bob, status: 'delivered', deviceId: 'phone' }],
+      recipients: [{ userId: bob, status: 'delivered' }],
     });
 
     // Read up to 1 on the phone.
@@ -310,7 +311,11 @@ describe('group conversation', () => {
       status: 'delivered',
     });
     const g2Detail = (await detail(url, group, g2, alice)).body;
-    expect(receiptOf(g2Detail, bob)).toMatchObject({ status: 'delivered', deviceId: 'phone' });
+    expect(receiptOf(g2Detail, bob)).toEqual({
+      userId: bob,
+      status: 'delivered',
+      deliveredAt: anyString,
+    });
     expect(receiptOf(g2Detail, carol)).toMatchObject({ status: 'read', readAt: carolRead.readAt });
     expect(statusByUser(g2Detail)).toEqual({ [bob]: 'delivered', [carol]: 'read' });
 
@@ -590,6 +595,256 @@ describe('privacy: read receipts off', () => {
     });
     expect(aliceApp.of('read').filter((u) => u.readerId === dave)).toEqual([]);
   });
+  it('shows a reader with receipts off exactly as a recipient whose device received the message', async () => {
+    const [alice, bob, carol] = [unique('alice'), unique('bob'), unique('carol')];
+    const [group, dm] = [unique('group'), unique('dm')];
+    const [g1, d1] = [unique('g'), unique('d')];
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+    const carolPhone = await device(carol, 'phone');
+    expect(
+      (await put(url, `/users/${bob}/settings/read-receipts`, { enabled: false }, asUser(bob)))
+        .status,
+    ).toBe(200);
+    await registerOk(url, {
+      messageId: g1,
+      conversationId: group,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob, carol],
+    });
+    await registerOk(url, {
+      messageId: d1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob],
+    });
+
+    // Carol's device receives g1 the ordinary way; bob reads both without a delivered ACK.
+    expect(await carolPhone.client.delivered(group, [g1])).toMatchObject({ ok: true, applied: 1 });
+    await aliceApp.waitFor('delivered', (u) => u.messageId === g1 && u.recipientId === carol);
+    expect(await bobPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.read(dm, 1)).toMatchObject({ ok: true, applied: 1 });
+
+    // The sender is told "delivered", as for any device that received the message.
+    const groupPush = await aliceApp.waitFor(
+      'delivered',
+      (u) => u.messageId === g1 && u.recipientId === bob,
+    );
+    expect(groupPush).toEqual({
+      type: 'delivered',
+      conversationId: group,
+      messageId: g1,
+      sequence: 1,
+      recipientId: bob,
+      deliveredAt: anyString,
+      summary: {
+        messageId: g1,
+        sequence: 1,
+        totalRecipients: 2,
+        deliveredCount: 2,
+        readCount: 0,
+        status: 'delivered',
+      },
+    });
+    const dmPush = await aliceApp.waitFor(
+      'delivered',
+      (u) => u.messageId === d1 && u.recipientId === bob,
+    );
+    expect(dmPush).toEqual({
+      type: 'delivered',
+      conversationId: dm,
+      messageId: d1,
+      sequence: 1,
+      recipientId: bob,
+      deliveredAt: anyString,
+    });
+
+    // REST agrees with the pushes, and bob's entry has the shape of carol's real delivery.
+    const g1Detail = (await detail(url, group, g1, alice)).body;
+    const carolEntry = receiptOf(g1Detail, carol)!;
+    const bobEntry = receiptOf(g1Detail, bob)!;
+    expect(carolEntry).toEqual({ userId: carol, status: 'delivered', deliveredAt: anyString });
+    expect(bobEntry).toEqual({
+      userId: bob,
+      status: 'delivered',
+      deliveredAt: groupPush.deliveredAt,
+    });
+    expect(g1Detail.summary).toEqual(groupPush.summary);
+    expect((await summary(url, group, g1, alice)).body).toEqual(groupPush.summary);
+    expect(receiptOf((await detail(url, dm, d1, alice)).body, bob)).toEqual({
+      userId: bob,
+      status: 'delivered',
+      deliveredAt: dmPush.deliveredAt,
+    });
+    await barrier(alice, aliceApp);
+    expect(aliceApp.of('read')).toEqual([]);
+  });
+
+  it('after receipts are turned back on, a read pushes every message whose sender-visible state it changed, as REST shows it', async () => {
+    const [alice, bob, carol] = [unique('alice'), unique('bob'), unique('carol')];
+    const [group, dm] = [unique('group'), unique('dm')];
+    const [g1, g2, d1, d2] = [unique('g'), unique('g'), unique('d'), unique('d')];
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+    const carolPhone = await device(carol, 'phone');
+    for (const [messageId, sequence] of [
+      [g1, 1],
+      [g2, 2],
+    ] as const) {
+      await registerOk(url, {
+        messageId,
+        conversationId: group,
+        senderId: alice,
+        sequence,
+        recipientIds: [bob, carol],
+      });
+    }
+    for (const [messageId, sequence] of [
+      [d1, 1],
+      [d2, 2],
+    ] as const) {
+      await registerOk(url, {
+        messageId,
+        conversationId: dm,
+        senderId: alice,
+        sequence,
+        recipientIds: [bob],
+      });
+    }
+    await put(url, `/users/${bob}/settings/read-receipts`, { enabled: false }, asUser(bob));
+    expect(await bobPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.read(dm, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await carolPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    await aliceApp.waitFor('read', (u) => u.readerId === carol);
+
+    await put(url, `/users/${bob}/settings/read-receipts`, { enabled: true }, asUser(bob));
+    expect(await bobPhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.read(dm, 2)).toMatchObject({ ok: true, applied: 1 });
+
+    const groupRead = await aliceApp.waitFor(
+      'read',
+      (u) => u.readerId === bob && u.conversationId === group,
+    );
+    expect(groupRead.messages.map((m) => m.messageId)).toEqual([g1, g2]);
+    expect(groupRead.messages[0]!.summary).toMatchObject({ readCount: 2, status: 'read' });
+    for (const pushed of groupRead.messages) {
+      expect((await summary(url, group, pushed.messageId, alice)).body).toEqual(pushed.summary);
+      expect(
+        receiptOf((await detail(url, group, pushed.messageId, alice)).body, bob),
+      ).toMatchObject({
+        status: 'read',
+        readAt: groupRead.readAt,
+      });
+    }
+    const dmRead = await aliceApp.waitFor(
+      'read',
+      (u) => u.readerId === bob && u.conversationId === dm,
+    );
+    expect(dmRead.messages.map((m) => m.messageId)).toEqual([d1, d2]);
+    for (const messageId of [d1, d2]) {
+      expect((await summary(url, dm, messageId, alice)).body).toMatchObject({
+        readCount: 1,
+        status: 'read',
+      });
+      expect(receiptOf((await detail(url, dm, messageId, alice)).body, bob)).toMatchObject({
+        status: 'read',
+        readAt: dmRead.readAt,
+      });
+    }
+  });
+
+  it('names in read and delivered pushes only the messages addressed to the reader', async () => {
+    const [alice, bob, carol, dave] = [
+      unique('alice'),
+      unique('bob'),
+      unique('carol'),
+      unique('dave'),
+    ];
+    const group = unique('group');
+    const [p1, p2] = [unique('p'), unique('p')];
+    const aliceApp = await device(alice, 'phone');
+    const carolPhone = await device(carol, 'phone');
+    const davePhone = await device(dave, 'phone');
+    await registerOk(url, {
+      messageId: p1,
+      conversationId: group,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob, carol, dave],
+    });
+    await registerOk(url, {
+      messageId: p2,
+      conversationId: group,
+      senderId: alice,
+      sequence: 2,
+      recipientIds: [bob],
+    });
+    await put(url, `/users/${dave}/settings/read-receipts`, { enabled: false }, asUser(dave));
+
+    expect(await carolPhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await davePhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    const carolRead = await aliceApp.waitFor('read', (u) => u.readerId === carol);
+    expect(carolRead.messages.map((m) => m.messageId)).toEqual([p1]);
+    await aliceApp.waitFor('delivered', (u) => u.recipientId === dave);
+    await barrier(alice, aliceApp);
+    expect(aliceApp.of('delivered').map((u) => [u.messageId, u.recipientId])).toEqual([[p1, dave]]);
+    expect((await summary(url, group, p2, alice)).body).toMatchObject({
+      deliveredCount: 0,
+      readCount: 0,
+    });
+  });
+});
+
+describe('an ACK that arrives before its message is registered', () => {
+  it('is answered with the retryable NOT_YET_REGISTERED, and the SDK retries it until the registration lands', async () => {
+    const [alice, bob] = [unique('alice'), unique('bob')];
+    const dm = unique('dm');
+    const m1 = unique('m');
+    const aliceApp = await device(alice, 'phone');
+    const bobPhone = await device(bob, 'phone');
+    expect(
+      await bobPhone.raw('receipt:delivered', { conversationId: dm, messageIds: [m1] }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
+    });
+
+    const delivered = bobPhone.client.delivered(dm, [m1]);
+    const read = bobPhone.client.read(dm, 1);
+    await delay(300); // the chat server's registration is late
+    await registerOk(url, {
+      messageId: m1,
+      conversationId: dm,
+      senderId: alice,
+      sequence: 1,
+      recipientIds: [bob],
+    });
+    // Retried independently: when the read lands first, the delivery it implies is a duplicate.
+    expect(await delivered).toMatchObject({ ok: true });
+    expect(await read).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    await aliceApp.waitFor('read', (u) => u.readerId === bob && u.messages[0]?.messageId === m1);
+    expect(receiptOf((await detail(url, dm, m1, alice)).body, bob)).toMatchObject({
+      status: 'read',
+    });
+  });
+
+  it('stops retrying after the time the SDK was given, and hands over the last answer', async () => {
+    const bob = unique('bob');
+    const client = new ReceiptsClient({ url, userId: bob, deviceId: 'phone', retryForMs: 400 });
+    await client.connect();
+    try {
+      const started = Date.now();
+      expect(await client.read(unique('never'), 1)).toEqual({
+        ok: false,
+        error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    } finally {
+      client.close();
+    }
+  });
 });
 
 describe('authorization', () => {
@@ -633,10 +888,24 @@ describe('authorization', () => {
         ok: false,
         error: { code, message: anyString, retryable: false },
       });
-    await rejected(evePhone.client.read(dm, 1), 'NOT_A_MEMBER');
-    await rejected(evePhone.client.deliveredUpTo(dm, 1), 'NOT_A_MEMBER');
-    await rejected(evePhone.client.delivered(dm, [m1]), 'NOT_A_MEMBER');
-    await rejected(evePhone.client.delivered(group, [toBobOnly]), 'NOT_A_MEMBER');
+    // A non-member is answered as for a conversation that does not exist (retryable: the
+    // registration that would make them a member may still be on its way).
+    const nowhere = await evePhone.raw('receipt:read', {
+      conversationId: unique('nowhere'),
+      upToSequence: 1,
+    });
+    expect(nowhere).toEqual({
+      ok: false,
+      error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
+    });
+    for (const [event, payload] of [
+      ['receipt:read', { conversationId: dm, upToSequence: 1 }],
+      ['receipt:delivered', { conversationId: dm, upToSequence: 1 }],
+      ['receipt:delivered', { conversationId: dm, messageIds: [m1] }],
+      ['receipt:delivered', { conversationId: group, messageIds: [toBobOnly] }],
+    ] as const) {
+      expect(await evePhone.raw(event, payload)).toEqual(nowhere);
+    }
     // A member who is not a recipient of these messages (or is their sender).
     await rejected(carolPhone.client.delivered(group, [toBobOnly]), 'NOT_A_RECIPIENT');
     await rejected(alicePhone.client.delivered(dm, [m1]), 'NOT_A_RECIPIENT');

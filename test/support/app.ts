@@ -11,9 +11,9 @@ export type RunningApp = {
   close: () => Promise<void>;
 };
 
-/** Starts the whole API in this process on a fresh data dir and a free port. */
-export const startApp = async (): Promise<RunningApp> => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-e2e-'));
+/** Starts the whole API in this process on a fresh data dir (under `parent`) and a free port. */
+export const startApp = async (parent: string = os.tmpdir()): Promise<RunningApp> => {
+  const dataDir = fs.mkdtempSync(path.join(parent, 'receipts-e2e-'));
   Object.assign(process.env, {
     RECEIPTS_DATA_DIR: dataDir,
     HOST: '127.0.0.1',

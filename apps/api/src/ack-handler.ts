@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { CommandOutcome } from '@receipts/application';
 import type { AckResult } from '@receipts/contracts';
+import { ReceiptError } from '@receipts/domain';
 import { answerOf } from './error-payload';
 import { validationError } from './zod-body.pipe';
 
@@ -12,17 +13,34 @@ const logger = new Logger('Socket');
  * schema, run the command, answer through the acknowledgement callback with success or a typed
  * error. ACKs are the hottest path of the service, so they skip Nest's per-message pipeline
  * (execution context, interceptors, rxjs), which cost more than the command itself.
+ *
+ * Socket.IO passes the callback last. A frame without one cannot be answered, so it is never
+ * applied (the device would retry an ACK it cannot know succeeded); a frame with a callback but
+ * not exactly one payload before it is answered VALIDATION_FAILED.
  */
 export const ackHandler =
   <S extends z.ZodType>(schema: S, run: (ack: z.infer<S>) => Promise<CommandOutcome>) =>
-  (payload: unknown, answer?: unknown): void => {
-    const reply = typeof answer === 'function' ? (answer as (result: AckResult) => void) : null;
-    const parsed = schema.safeParse(payload);
-    const outcome = parsed.success
-      ? Promise.resolve().then(() => run(parsed.data))
-      : Promise.reject(validationError(parsed.error));
+  (...args: unknown[]): void => {
+    const answer = args.at(-1);
+    if (typeof answer !== 'function') return;
+    const reply = answer as (result: AckResult) => void;
+    const outcome =
+      args.length === 2
+        ? parse(schema, args[0]).then((ack) => run(ack))
+        : Promise.reject(
+            new ReceiptError('VALIDATION_FAILED', 'An ACK is one payload and a callback', {
+              arguments: args.length - 1,
+            }),
+          );
     outcome.then(
-      (result) => reply?.({ ok: true, ...result }),
-      (exception: unknown) => reply?.({ ok: false, error: answerOf(exception, logger) }),
+      (result) => reply({ ok: true, ...result }),
+      (exception: unknown) => reply({ ok: false, error: answerOf(exception, logger) }),
     );
   };
+
+const parse = <S extends z.ZodType>(schema: S, payload: unknown): Promise<z.infer<S>> => {
+  const parsed = schema.safeParse(payload);
+  return parsed.success
+    ? Promise.resolve(parsed.data)
+    : Promise.reject(validationError(parsed.error));
+};

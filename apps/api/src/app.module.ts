@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ReceiptCommandService, ReceiptMetrics } from '@receipts/application';
+import { ReceiptCommandService, ReceiptMetrics, WriteHealth } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import {
   HealthController,
@@ -28,9 +28,9 @@ import { UsersController } from './users.controller';
     { provide: IDENTITY_RESOLVER, useClass: DevelopmentIdentity },
     {
       provide: ReceiptCommandService,
-      inject: [EVENT_STORE, ReceiptMetrics],
-      useFactory: (store: EventStore, metrics: ReceiptMetrics) =>
-        new ReceiptCommandService(store, metrics),
+      inject: [EVENT_STORE, ReceiptMetrics, WriteHealth],
+      useFactory: (store: EventStore, metrics: ReceiptMetrics, writes: WriteHealth) =>
+        new ReceiptCommandService(store, metrics, writes),
     },
     ReceiptsGateway,
   ],

@@ -5,11 +5,12 @@ import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
 const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   BATCH_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
   UNKNOWN_CONVERSATION: HttpStatus.NOT_FOUND,
   UNKNOWN_MESSAGE: HttpStatus.NOT_FOUND,
-  NOT_A_MEMBER: HttpStatus.FORBIDDEN,
+  NOT_YET_REGISTERED: HttpStatus.CONFLICT,
   NOT_A_RECIPIENT: HttpStatus.FORBIDDEN,
-  SEQUENCE_OUT_OF_RANGE: HttpStatus.UNPROCESSABLE_ENTITY,
   MESSAGE_CONFLICT: HttpStatus.CONFLICT,
   SEQUENCE_CONFLICT: HttpStatus.CONFLICT,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
@@ -22,13 +23,33 @@ const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
 /** Any failure as a ReceiptError; what is not one already becomes INTERNAL, without its details. */
 export const asReceiptError = (error: unknown): ReceiptError => {
   if (error instanceof ReceiptError) return error;
-  if (bodyParserError(error) === 'entity.parse.failed') {
-    return new ReceiptError('VALIDATION_FAILED', 'The request body is not valid JSON');
-  }
-  if (bodyParserError(error) === 'entity.too.large') {
+  return bodyReadingError(error) ?? new ReceiptError('INTERNAL', 'Internal error');
+};
+
+/**
+ * Express's body parser fails with an http-errors error: a 4xx `status`, `expose: true`, and a
+ * `type` (or, from a corrupt compressed stream, zlib's `code`). Every one of those is the
+ * client's doing: a charset, an encoding, a compressed stream or JSON text we cannot read.
+ */
+const bodyReadingError = (error: unknown): ReceiptError | null => {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, expose, type, code } = error as Record<string, unknown>;
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return null;
+  const reason = typeof type === 'string' ? type : typeof code === 'string' ? code : 'unreadable';
+  if (reason === 'entity.too.large') {
     return new ReceiptError('BATCH_TOO_LARGE', 'The request body is larger than 1 MB');
   }
-  return new ReceiptError('INTERNAL', 'Internal error');
+  if (status === 415) {
+    return new ReceiptError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send JSON in UTF-8, uncompressed or compressed with gzip, deflate or br',
+      { reason },
+    );
+  }
+  if (reason === 'entity.parse.failed') {
+    return new ReceiptError('VALIDATION_FAILED', 'The request body is not valid JSON');
+  }
+  return new ReceiptError('VALIDATION_FAILED', 'The request body could not be read', { reason });
 };
 
 export const toErrorPayload = (error: ReceiptError): ErrorPayload & { details?: unknown } => ({
@@ -39,12 +60,6 @@ export const toErrorPayload = (error: ReceiptError): ErrorPayload & { details?: 
 });
 
 export const httpStatusOf = (error: ReceiptError): HttpStatus => HTTP_STATUS[error.code];
-
-/** Express's body parser reports its failures with a `type` string. */
-const bodyParserError = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string'
-    ? error.type
-    : undefined;
 
 /** Faults of ours rather than the caller's: logged with their cause, answered without it. */
 export const isServerFault = (error: ReceiptError): boolean =>

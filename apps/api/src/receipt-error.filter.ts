@@ -38,7 +38,7 @@ export class ReceiptErrorFilter implements ExceptionFilter {
 /** Framework errors (404 route, 413 body, bad JSON) mapped to our codes. */
 const fromHttp = (exception: HttpException): ReceiptError => {
   const status = exception.getStatus();
-  if (status === 404) return new ReceiptError('UNKNOWN_MESSAGE', 'No such resource');
+  if (status === 404) return new ReceiptError('NOT_FOUND', 'No such route');
   if (status === 413) return new ReceiptError('BATCH_TOO_LARGE', 'The request body is too large');
   if (status === 400) return new ReceiptError('VALIDATION_FAILED', exception.message);
   return asReceiptError(exception.cause ?? exception);

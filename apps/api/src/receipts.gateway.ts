@@ -11,6 +11,7 @@ import {
   readAckSchema,
   userRoom,
 } from '@receipts/contracts';
+import { ReceiptError } from '@receipts/domain';
 import { ackHandler } from './ack-handler';
 import { deliveredCommand, readCommand } from './ack-commands';
 import { asReceiptError, toErrorPayload } from './error-payload';
@@ -41,6 +42,11 @@ export class ReceiptsGateway
         const error = asReceiptError(exception);
         next(Object.assign(new Error(error.message), { data: toErrorPayload(error) }));
       }
+    });
+    // Devices belong in /receipts; the default namespace serves nobody.
+    namespace.server.of('/').use((_socket, next) => {
+      const error = new ReceiptError('NOT_FOUND', `Connect to the ${RECEIPTS_NAMESPACE} namespace`);
+      next(Object.assign(new Error(error.message), { data: toErrorPayload(error) }));
     });
     this.hub.attach(namespace);
   }

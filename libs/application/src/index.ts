@@ -6,6 +6,7 @@ export * from './receipt-metrics';
 export * from './receipt-notifier';
 export * from './receipt-queries.service';
 export * from './stream-state-cache';
+export * from './write-health';
 export * from './query-cache-keys';
 export * from './keyed-serializer';
 export * from './rebuild-read-models';

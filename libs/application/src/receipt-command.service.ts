@@ -29,6 +29,7 @@ import { type Causation, toEventToAppend } from './event-ids';
 import { KeyedSerializer } from './keyed-serializer';
 import type { ReceiptMetrics } from './receipt-metrics';
 import { type Folded, StreamStateCache } from './stream-state-cache';
+import type { WriteHealth } from './write-health';
 
 export type CommandOutcome = Readonly<{ applied: number; duplicates: number }>;
 
@@ -55,6 +56,7 @@ export class ReceiptCommandService {
   constructor(
     private readonly store: EventStore,
     private readonly metrics: ReceiptMetrics,
+    private readonly writeHealth: WriteHealth | null = null,
     private readonly clock: () => Date = () => new Date(),
     cacheStreams = 50_000,
   ) {
@@ -187,11 +189,15 @@ export class ReceiptCommandService {
             events.map((event) => toEventToAppend(event, causation)),
             folded.revision,
           );
+          this.writeHealth?.appended();
           cache.advance(stream, folded, events, result.nextExpectedRevision);
           for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
           return { applied: events.length, duplicates: 0, events };
         } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw storeUnavailable(error);
+          if (!(error instanceof WrongExpectedRevisionError)) {
+            this.writeHealth?.appendFailed();
+            throw storeUnavailable(error);
+          }
           cache.forget(stream);
           this.metrics.concurrencyRetries.inc();
           if (attempt >= MAX_ATTEMPTS) {

@@ -33,17 +33,25 @@ export class ReceiptNotifier {
 
   private async delivered({ data }: MessageDelivered, batch: BatchLookups): Promise<void> {
     const message = await batch.message(data.conversationId, data.messageId);
-    const summary =
-      message && message.recipientCount > 1 ? await batch.summary(message) : undefined;
+    if (message) await this.pushDelivered(message, data.userId, data.deliveredAt, batch);
+  }
+
+  private async pushDelivered(
+    message: MessageDocument,
+    recipientId: string,
+    deliveredAt: string,
+    batch: BatchLookups,
+  ): Promise<void> {
+    const summary = message.recipientCount > 1 ? await batch.summary(message) : undefined;
     this.push.push(
-      { userId: data.senderId },
+      { userId: message.senderId },
       {
         type: 'delivered',
-        conversationId: data.conversationId,
-        messageId: data.messageId,
-        sequence: data.sequence,
-        recipientId: data.userId,
-        deliveredAt: data.deliveredAt,
+        conversationId: message.conversationId,
+        messageId: message.messageId,
+        sequence: message.sequence,
+        recipientId,
+        deliveredAt,
         ...(summary ? { summary } : {}),
       },
     );
@@ -66,23 +74,29 @@ export class ReceiptNotifier {
       },
     );
     this.metrics.pushes.inc({ type: 'read_sync' });
-    if (!data.receiptsShared) {
+    if (data.receiptsShared) {
+      await this.readToSenders(data, batch);
+    } else {
       this.metrics.privacyFiltered.inc();
-      return;
+      await this.hiddenReadAsDelivery(data, batch);
     }
-    await this.readToSenders(data, batch);
   }
 
+  /**
+   * A shared read tells each sender about every message of theirs addressed to the reader that
+   * they had not been shown read: those above the shared cursor, including any read while hidden
+   * (their read time is this one's), so the push says what REST says.
+   */
   private async readToSenders(data: ConversationRead['data'], batch: BatchLookups): Promise<void> {
-    const covered = await this.readStore.messagesBetween(
+    const covered = await this.readStore.messagesTo(
       data.conversationId,
-      data.previousReadUpToSequence,
+      data.userId,
+      data.previousSharedReadUpToSequence,
       data.readUpToSequence,
       MAX_MESSAGES_PER_READ_UPDATE,
     );
     const bySender = new Map<string, MessageDocument[]>();
     for (const message of covered) {
-      if (message.senderId === data.userId) continue;
       bySender.set(message.senderId, [...(bySender.get(message.senderId) ?? []), message]);
     }
     for (const [senderId, own] of bySender) {
@@ -105,6 +119,28 @@ export class ReceiptNotifier {
         },
       );
       this.metrics.pushes.inc({ type: 'read' }, messages.length);
+    }
+  }
+
+  /**
+   * A read the reader did not share shows to senders as the delivery it implies, at its time:
+   * exactly what a device that received the messages would have told them, and nothing more.
+   */
+  private async hiddenReadAsDelivery(
+    data: ConversationRead['data'],
+    batch: BatchLookups,
+  ): Promise<void> {
+    const covered = await this.readStore.messagesTo(
+      data.conversationId,
+      data.userId,
+      data.previousReadUpToSequence,
+      data.readUpToSequence,
+      MAX_MESSAGES_PER_READ_UPDATE,
+    );
+    for (const message of covered) {
+      if (message.deliveredAt === null) {
+        await this.pushDelivered(message, data.userId, data.readAt, batch);
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import { backOff } from 'exponential-backoff';
 import { type Socket, io } from 'socket.io-client';
 import {
   type AckResult,
@@ -15,7 +16,17 @@ export type ReceiptsClientOptions = Readonly<{
   /** How long delivered ids wait to be sent together. */
   batchWindowMs?: number;
   ackTimeoutMs?: number;
+  /**
+   * How long a retryable answer (an ACK for a message not registered yet, a store fault, no
+   * answer) is retried, with exponential backoff and jitter, before it is handed over.
+   */
+  retryForMs?: number;
 }>;
+
+/** Retries of retryable answers: long enough for a registration racing its delivery. */
+export const DEFAULT_RETRY_FOR_MS = 30_000;
+const RETRY_FIRST_DELAY_MS = 100;
+const RETRY_MAX_DELAY_MS = 5_000;
 
 type Pending = { ids: Set<string>; waiters: Array<(result: AckResult) => void> };
 
@@ -91,7 +102,32 @@ export class ReceiptsClient {
     this.socket.disconnect();
   }
 
+  /** Sends an ACK and retries retryable answers; the server's idempotency makes that safe. */
   private async emit<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<AckResult> {
+    const deadline = Date.now() + (this.options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
+    let last: AckResult | null = null;
+    const attempt = async (): Promise<AckResult> => {
+      last = await this.emitOnce(event, payload);
+      if (!last.ok && last.error.retryable) throw new Error(last.error.code);
+      return last;
+    };
+    try {
+      return await backOff(attempt, {
+        startingDelay: RETRY_FIRST_DELAY_MS,
+        maxDelay: RETRY_MAX_DELAY_MS,
+        jitter: 'full',
+        numOfAttempts: Number.MAX_SAFE_INTEGER,
+        retry: () => Date.now() < deadline && this.socket.active,
+      });
+    } catch {
+      return last!;
+    }
+  }
+
+  private async emitOnce<E extends keyof ClientToServerEvents>(
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
   ): Promise<AckResult> {

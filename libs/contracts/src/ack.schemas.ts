@@ -28,14 +28,23 @@ export const readAckSchema = z.strictObject({
 });
 export type ReadAck = z.infer<typeof readAckSchema>;
 
-export const registerMessageSchema = z.strictObject({
-  messageId: idSchema,
-  conversationId: idSchema,
-  senderId: idSchema,
-  sequence: sequenceSchema,
-  recipientIds: z.array(idSchema).min(1).max(MAX_RECIPIENTS),
-  sentAt: z.iso.datetime({ offset: true }),
-});
+export const registerMessageSchema = z
+  .strictObject({
+    messageId: idSchema,
+    conversationId: idSchema,
+    senderId: idSchema,
+    sequence: sequenceSchema,
+    recipientIds: z
+      .array(idSchema)
+      .min(1)
+      .max(MAX_RECIPIENTS)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
+    sentAt: z.iso.datetime({ offset: true }),
+  })
+  .refine((m) => !m.recipientIds.includes(m.senderId), {
+    message: 'must not include the sender',
+    path: ['recipientIds'],
+  });
 export type RegisterMessageBody = z.infer<typeof registerMessageSchema>;
 
 /** The chat server's batch: many registrations in one request, each with its own outcome. */

@@ -24,6 +24,22 @@ describe('decodeEvent', () => {
     );
   });
 
+  describe('given a read recorded before the shared cursor was', () => {
+    it('reads it as if the shared cursor stood where the cursor did', () => {
+      const { previousSharedReadUpToSequence: _, ...older } = conversationRead({
+        readUpToSequence: 5,
+        previousReadUpToSequence: 3,
+      }).data;
+      expect(decode(conversationRead(), older)).toEqual(
+        conversationRead({
+          readUpToSequence: 5,
+          previousReadUpToSequence: 3,
+          previousSharedReadUpToSequence: 3,
+        }),
+      );
+    });
+  });
+
   describe('given an unknown event type', () => {
     it.each(['message_edited', 'MessageSent', '', 'constructor', 'toString', '__proto__'])(
       "rejects '%s'",

@@ -25,15 +25,23 @@ const schemas = {
     deviceId: id,
     deliveredAt: time,
   }),
-  conversation_read: z.object({
-    conversationId: id,
-    userId: id,
-    deviceId: id.nullable(),
-    readUpToSequence: sequence,
-    previousReadUpToSequence: cursor,
-    receiptsShared: z.boolean(),
-    readAt: time,
-  }),
+  conversation_read: z
+    .object({
+      conversationId: id,
+      userId: id,
+      deviceId: id.nullable(),
+      readUpToSequence: sequence,
+      previousReadUpToSequence: cursor,
+      previousSharedReadUpToSequence: cursor.optional(),
+      receiptsShared: z.boolean(),
+      readAt: time,
+    })
+    // Recorded before the shared cursor was: read as if it stood where the cursor did.
+    .transform((data) => ({
+      ...data,
+      previousSharedReadUpToSequence:
+        data.previousSharedReadUpToSequence ?? data.previousReadUpToSequence,
+    })),
   read_receipts_changed: z.object({ userId: id, enabled: z.boolean(), changedAt: time }),
 } satisfies Record<DomainEventType, z.ZodType>;
 

@@ -11,6 +11,7 @@ import {
 } from '@receipts/testing';
 import { emptyConversation, evolveConversation } from './conversation.state';
 import { type ReceiptContext, decideReceipt } from './receipt.decider';
+import { ReceiptError } from './receipt.errors';
 import type { DomainEvent } from './receipt.events';
 import { evolveReceipts, foldReceipts, initialReceiptState, statusOf } from './receipt.state';
 import { defaultUserSettings, evolveUserSettings } from './user.decider';
@@ -32,15 +33,13 @@ const evolve = (context: ReceiptContext, event: DomainEvent): ReceiptContext => 
   }
 };
 
-const spec = DeciderSpecification.for({
-  decide: decideReceipt,
-  evolve,
-  initialState: (): ReceiptContext => ({
-    conversation: emptyConversation(),
-    receipts: initialReceiptState(),
-    readReceiptsEnabled: defaultUserSettings().readReceiptsEnabled,
-  }),
+const initialState = (): ReceiptContext => ({
+  conversation: emptyConversation(),
+  receipts: initialReceiptState(),
+  readReceiptsEnabled: defaultUserSettings().readReceiptsEnabled,
 });
+
+const spec = DeciderSpecification.for({ decide: decideReceipt, evolve, initialState });
 
 const sentToBob = [
   messageSent({ sequence: 1 }),
@@ -50,14 +49,14 @@ const sentToBob = [
 
 describe('decideReceipt', () => {
   describe('given a conversation without messages', () => {
-    it('rejects a batch delivery ACK as UNKNOWN_CONVERSATION', () =>
-      spec.given([]).when(acknowledgeDelivery()).thenThrows('UNKNOWN_CONVERSATION'));
+    it('answers a batch delivery ACK with the retryable NOT_YET_REGISTERED', () =>
+      spec.given([]).when(acknowledgeDelivery()).thenThrows('NOT_YET_REGISTERED'));
 
-    it('rejects a cumulative delivery ACK as UNKNOWN_CONVERSATION', () =>
-      spec.given([]).when(acknowledgeDeliveryUpTo()).thenThrows('UNKNOWN_CONVERSATION'));
+    it('answers a cumulative delivery ACK with NOT_YET_REGISTERED', () =>
+      spec.given([]).when(acknowledgeDeliveryUpTo()).thenThrows('NOT_YET_REGISTERED'));
 
-    it('rejects a read as UNKNOWN_CONVERSATION', () =>
-      spec.given([]).when(markConversationRead()).thenThrows('UNKNOWN_CONVERSATION'));
+    it('answers a read with NOT_YET_REGISTERED', () =>
+      spec.given([]).when(markConversationRead()).thenThrows('NOT_YET_REGISTERED'));
   });
 
   describe('given messages sent to bob and not yet delivered', () => {
@@ -80,11 +79,11 @@ describe('decideReceipt', () => {
           .when(acknowledgeDelivery({ messageIds: ['m1', 'm1'] }))
           .then([messageDelivered({ sequence: 1 })]));
 
-      it('throws UNKNOWN_MESSAGE and decides nothing when one id is unknown', () =>
+      it('throws NOT_YET_REGISTERED and decides nothing when one id is unknown', () =>
         spec
           .given(sentToBob)
           .when(acknowledgeDelivery({ messageIds: ['m1', 'nope'] }))
-          .thenThrows('UNKNOWN_MESSAGE', { unknown: ['nope'] }));
+          .thenThrows('NOT_YET_REGISTERED', { unknown: ['nope'] }));
 
       it('throws NOT_A_RECIPIENT when a message in the batch was not sent to bob', () =>
         spec
@@ -98,11 +97,11 @@ describe('decideReceipt', () => {
           .when(acknowledgeDelivery({ userId: 'alice', messageIds: ['m1'] }))
           .thenThrows('NOT_A_RECIPIENT'));
 
-      it('throws NOT_A_MEMBER when someone outside the conversation ACKs a batch', () =>
+      it('answers someone outside the conversation as if it did not exist (NOT_YET_REGISTERED)', () =>
         spec
           .given(sentToBob)
           .when(acknowledgeDelivery({ userId: 'mallory', messageIds: ['m1'] }))
-          .thenThrows('NOT_A_MEMBER'));
+          .thenThrows('NOT_YET_REGISTERED'));
     });
 
     describe('when bob ACKs everything up to a sequence', () => {
@@ -118,17 +117,17 @@ describe('decideReceipt', () => {
           .when(acknowledgeDeliveryUpTo({ upToSequence: 1 }))
           .then([messageDelivered({ sequence: 1 })]));
 
-      it('throws NOT_A_MEMBER for a user outside the conversation', () =>
+      it('throws NOT_YET_REGISTERED for a user outside the conversation', () =>
         spec
           .given(sentToBob)
           .when(acknowledgeDeliveryUpTo({ userId: 'mallory', upToSequence: 1 }))
-          .thenThrows('NOT_A_MEMBER'));
+          .thenThrows('NOT_YET_REGISTERED'));
 
-      it('throws SEQUENCE_OUT_OF_RANGE beyond the last registered message', () =>
+      it('throws NOT_YET_REGISTERED beyond the last registered message', () =>
         spec
           .given(sentToBob)
           .when(acknowledgeDeliveryUpTo({ upToSequence: 4 }))
-          .thenThrows('SEQUENCE_OUT_OF_RANGE', { upToSequence: 4, lastSequence: 3 }));
+          .thenThrows('NOT_YET_REGISTERED', { upToSequence: 4, lastSequence: 3 }));
     });
 
     describe('when bob reads', () => {
@@ -150,17 +149,17 @@ describe('decideReceipt', () => {
           .when(markConversationRead({ deviceId: null, upToSequence: 3 }))
           .then([conversationRead({ deviceId: null, readUpToSequence: 3 })]));
 
-      it('throws NOT_A_MEMBER for a user outside the conversation', () =>
+      it('throws NOT_YET_REGISTERED for a user outside the conversation', () =>
         spec
           .given(sentToBob)
           .when(markConversationRead({ userId: 'mallory' }))
-          .thenThrows('NOT_A_MEMBER'));
+          .thenThrows('NOT_YET_REGISTERED'));
 
-      it('throws SEQUENCE_OUT_OF_RANGE beyond the last registered message', () =>
+      it('throws NOT_YET_REGISTERED beyond the last registered message', () =>
         spec
           .given(sentToBob)
           .when(markConversationRead({ upToSequence: 4 }))
-          .thenThrows('SEQUENCE_OUT_OF_RANGE', { upToSequence: 4, lastSequence: 3 }));
+          .thenThrows('NOT_YET_REGISTERED', { upToSequence: 4, lastSequence: 3 }));
     });
   });
 
@@ -242,7 +241,13 @@ describe('decideReceipt', () => {
       spec
         .given(history)
         .when(markConversationRead({ upToSequence: 4 }))
-        .then([conversationRead({ readUpToSequence: 4, previousReadUpToSequence: 2 })]));
+        .then([
+          conversationRead({
+            readUpToSequence: 4,
+            previousReadUpToSequence: 2,
+            previousSharedReadUpToSequence: 2,
+          }),
+        ]));
 
     it('covers only messages to bob above the cursor and not yet delivered in a cumulative ACK', () =>
       spec
@@ -267,6 +272,26 @@ describe('decideReceipt', () => {
         .then([messageDelivered({ sequence: 1 })]));
   });
 
+  describe('given bob read with read receipts off, then turned them on again', () => {
+    it('records where the cursor senders were shown stood, so the shared read covers the hidden one', () =>
+      spec
+        .given([
+          ...sentToBob,
+          readReceiptsChanged({ enabled: false }),
+          conversationRead({ readUpToSequence: 1, receiptsShared: false }),
+          readReceiptsChanged({ enabled: true, changedAt: later }),
+        ])
+        .when(markConversationRead({ upToSequence: 2 }))
+        .then([
+          conversationRead({
+            readUpToSequence: 2,
+            previousReadUpToSequence: 1,
+            previousSharedReadUpToSequence: 0,
+            receiptsShared: true,
+          }),
+        ]));
+  });
+
   describe('given bob turned read receipts off and on again', () => {
     it('shares his read again', () =>
       spec
@@ -277,6 +302,29 @@ describe('decideReceipt', () => {
         ])
         .when(markConversationRead({ upToSequence: 2 }))
         .then([conversationRead({ readUpToSequence: 2, receiptsShared: true })]));
+  });
+});
+
+describe('an ACK from outside the conversation', () => {
+  const refusal = (history: readonly DomainEvent[]): ReceiptError => {
+    const context = history.reduce(evolve, initialState());
+    try {
+      decideReceipt(markConversationRead({ userId: 'mallory' }), context);
+    } catch (error) {
+      return error as ReceiptError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('gets exactly the answer an ACK for a conversation that does not exist gets', () => {
+    const outsider = refusal(sentToBob);
+    const nowhere = refusal([]);
+    expect(outsider).toBeInstanceOf(ReceiptError);
+    expect([outsider.code, outsider.message, outsider.details]).toEqual([
+      nowhere.code,
+      nowhere.message,
+      nowhere.details,
+    ]);
   });
 });
 
@@ -300,12 +348,18 @@ describe('evolveReceipts', () => {
 
   it('forgets deliveries once the cursor covers them, keeping those above it', () => {
     const state = foldReceipts(initialReceiptState(), [delivered(1), delivered(4), read(2)]);
-    expect(state).toEqual({ readUpTo: 2, deliveredAbove: new Set([4]) });
+    expect(state).toEqual({ readUpTo: 2, sharedReadUpTo: 2, deliveredAbove: new Set([4]) });
   });
 
   it('keeps a read message read when a late delivery is replayed', () => {
     const state = foldReceipts(initialReceiptState(), [read(2), delivered(2)]);
-    expect(state).toEqual({ readUpTo: 2, deliveredAbove: new Set() });
+    expect(state).toEqual({ readUpTo: 2, sharedReadUpTo: 2, deliveredAbove: new Set() });
+  });
+
+  it('moves the shared cursor only with reads made with receipts on', () => {
+    const hidden = conversationRead({ readUpToSequence: 5, receiptsShared: false });
+    const state = foldReceipts(initialReceiptState(), [read(2), hidden]);
+    expect([state.readUpTo, state.sharedReadUpTo]).toEqual([5, 2]);
   });
 
   it('never moves the cursor backwards on a stale read', () => {
@@ -316,6 +370,6 @@ describe('evolveReceipts', () => {
   it('does not modify the state it is given', () => {
     const before = foldReceipts(initialReceiptState(), [delivered(1)]);
     foldReceipts(before, [delivered(2), read(3)]);
-    expect(before).toEqual({ readUpTo: 0, deliveredAbove: new Set([1]) });
+    expect(before).toEqual({ readUpTo: 0, sharedReadUpTo: 0, deliveredAbove: new Set([1]) });
   });
 });

@@ -49,7 +49,9 @@ const acknowledgeDelivery = (
   const messages = ids.map((id) => findMessage(conversation, id));
   const unknown = ids.filter((_, i) => messages[i] === undefined);
   if (unknown.length > 0) {
-    throw new ReceiptError('UNKNOWN_MESSAGE', 'No such message in this conversation', { unknown });
+    throw new ReceiptError('NOT_YET_REGISTERED', 'These messages are not registered (yet)', {
+      unknown,
+    });
   }
   const known = messages as RegisteredMessage[];
   const foreign = known.filter((m) => !m.recipientIds.includes(data.userId));
@@ -90,6 +92,7 @@ const markConversationRead = (
         deviceId: data.deviceId,
         readUpToSequence: data.upToSequence,
         previousReadUpToSequence: receipts.readUpTo,
+        previousSharedReadUpToSequence: receipts.sharedReadUpTo,
         receiptsShared: readReceiptsEnabled,
         readAt: metadata.now,
       },
@@ -115,42 +118,34 @@ const delivered = (
   },
 });
 
-const requireConversation = (conversation: ConversationState, conversationId: string): void => {
-  if (messageCount(conversation) === 0) {
-    throw new ReceiptError(
-      'UNKNOWN_CONVERSATION',
-      'No message was registered in this conversation',
-      {
-        conversationId,
-      },
-    );
-  }
-};
+/**
+ * Devices may ACK what the chat server has not registered with us yet (a race every deployment
+ * has), so what is missing is retryable. Membership comes from registrations too, and a
+ * non-member gets the same answer whether or not the conversation exists.
+ */
+const notYetRegistered = (details?: Readonly<Record<string, unknown>>): ReceiptError =>
+  new ReceiptError(
+    'NOT_YET_REGISTERED',
+    'Nothing is registered for this user in this conversation up to here (yet)',
+    details,
+  );
 
 const requireMember = (
   conversation: ConversationState,
-  data: Readonly<{ conversationId: string; userId: string }>,
+  data: Readonly<{ userId: string }>,
 ): void => {
-  requireConversation(conversation, data.conversationId);
-  if (!isMember(conversation, data.userId)) {
-    throw new ReceiptError('NOT_A_MEMBER', 'The user does not belong to this conversation');
+  if (messageCount(conversation) === 0 || !isMember(conversation, data.userId)) {
+    throw notYetRegistered();
   }
 };
 
 const requireMemberWithinRange = (
   conversation: ConversationState,
-  data: Readonly<{ conversationId: string; userId: string; upToSequence: number }>,
+  data: Readonly<{ userId: string; upToSequence: number }>,
 ): void => {
   requireMember(conversation, data);
   const last = lastSequence(conversation);
   if (data.upToSequence > last) {
-    throw new ReceiptError(
-      'SEQUENCE_OUT_OF_RANGE',
-      'The sequence is beyond the last registered message',
-      {
-        upToSequence: data.upToSequence,
-        lastSequence: last,
-      },
-    );
+    throw notYetRegistered({ upToSequence: data.upToSequence, lastSequence: last });
   }
 };

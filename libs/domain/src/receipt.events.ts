@@ -37,6 +37,11 @@ export type ConversationRead = Event<
     deviceId: string | null;
     readUpToSequence: number;
     previousReadUpToSequence: number;
+    /**
+     * Where the cursor senders were shown stood before this read: a shared read tells senders
+     * about every message between it and `readUpToSequence`, including those read while hidden.
+     */
+    previousSharedReadUpToSequence: number;
     /** false when the reader had read receipts turned off: senders must never see this step. */
     receiptsShared: boolean;
     readAt: string;

@@ -3,13 +3,19 @@ import type { ReceiptEvent } from './receipt.events';
 /** One recipient's receipts in one conversation: a read cursor, and deliveries above it. */
 export type ReceiptState = Readonly<{
   readUpTo: number;
+  /** The part of the cursor senders were shown: it moves only with reads made with receipts on. */
+  sharedReadUpTo: number;
   /** Sequences delivered but not yet covered by the read cursor (a read implies delivered). */
   deliveredAbove: ReadonlySet<number>;
 }>;
 
 export type RecipientStatus = 'sent' | 'delivered' | 'read';
 
-export const initialReceiptState = (): ReceiptState => ({ readUpTo: 0, deliveredAbove: new Set() });
+export const initialReceiptState = (): ReceiptState => ({
+  readUpTo: 0,
+  sharedReadUpTo: 0,
+  deliveredAbove: new Set(),
+});
 
 export const statusOf = (state: ReceiptState, sequence: number): RecipientStatus => {
   if (sequence <= state.readUpTo) return 'read';
@@ -24,8 +30,11 @@ export const evolveReceipts = (state: ReceiptState, event: ReceiptEvent): Receip
     }
     case 'conversation_read': {
       const readUpTo = Math.max(state.readUpTo, event.data.readUpToSequence);
+      const sharedReadUpTo = event.data.receiptsShared
+        ? Math.max(state.sharedReadUpTo, event.data.readUpToSequence)
+        : state.sharedReadUpTo;
       const deliveredAbove = new Set([...state.deliveredAbove].filter((s) => s > readUpTo));
-      return { readUpTo, deliveredAbove };
+      return { readUpTo, sharedReadUpTo, deliveredAbove };
     }
     default: {
       const unexpected: never = event;

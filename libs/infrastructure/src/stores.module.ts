@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReceiptMetrics } from '@receipts/application';
+import { ReceiptMetrics, WriteHealth } from '@receipts/application';
 import {
   EVENT_STORE,
   EsdbEventStore,
@@ -68,8 +68,13 @@ class StoreLifecycle implements OnApplicationShutdown {
     { provide: ReceiptMetrics, useFactory: () => new ReceiptMetrics() },
     { provide: EVENT_STORE, inject: [RECEIPTS_CONFIG], useFactory: eventStore },
     { provide: READ_STORE, inject: [RECEIPTS_CONFIG], useFactory: readStore },
+    {
+      provide: WriteHealth,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => new WriteHealth(store),
+    },
     StoreLifecycle,
   ],
-  exports: [RECEIPTS_CONFIG, ReceiptMetrics, EVENT_STORE, READ_STORE],
+  exports: [RECEIPTS_CONFIG, ReceiptMetrics, EVENT_STORE, READ_STORE, WriteHealth],
 })
 export class StoresModule {}

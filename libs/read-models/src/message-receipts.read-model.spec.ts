@@ -24,12 +24,11 @@ describe('recipientReceipt', () => {
   });
 
   describe('given a delivery', () => {
-    it('shows the message as delivered, with its time and device', () =>
+    it('shows the message as delivered, with its time and not the device', () =>
       expect(recipientReceipt(facts({ deliveredAt: t(1), deliveredDeviceId: 'phone' }))).toEqual({
         userId: 'bob',
         status: 'delivered',
         deliveredAt: t(1),
-        deviceId: 'phone',
       }));
   });
 
@@ -63,28 +62,27 @@ describe('recipientReceipt', () => {
   });
 
   describe('given a read the reader did not share', () => {
-    it('shows the message as delivered, never as read, without the time of the read', () =>
+    it('shows exactly a delivery at the time of the read, as any device that received the message', () =>
       expect(recipientReceipt(facts({ anyReadAt: t(5) }))).toEqual({
         userId: 'bob',
         status: 'delivered',
-        deliveredAt: null,
-        deviceId: null,
+        deliveredAt: t(5),
       }));
 
-    it('keeps the earlier delivery time and device, hiding when the read happened', () =>
+    it('keeps the earlier delivery time, hiding that a read happened', () =>
       expect(
         recipientReceipt(facts({ deliveredAt: t(1), deliveredDeviceId: 'phone', anyReadAt: t(5) })),
-      ).toEqual({ userId: 'bob', status: 'delivered', deliveredAt: t(1), deviceId: 'phone' }));
+      ).toEqual({ userId: 'bob', status: 'delivered', deliveredAt: t(1) }));
   });
 
   describe('given a private read followed by a shared one covering the message', () => {
-    it('shows the message as read at the time of the shared read, hiding the private one', () =>
+    it('shows it read at the time of the shared read, delivered when the private read showed it delivered', () =>
       expect(
         recipientReceipt(facts({ anyReadAt: t(3), sharedRead: { at: t(7), deviceId: 'phone' } })),
       ).toEqual({
         userId: 'bob',
         status: 'read',
-        deliveredAt: t(7),
+        deliveredAt: t(3),
         readAt: t(7),
         deviceId: 'phone',
       }));
@@ -98,7 +96,6 @@ describe('summarize', () => {
     userId,
     status: 'delivered',
     deliveredAt: t(1),
-    deviceId: 'phone',
   });
   const read = (userId: string): RecipientReceipt => ({
     userId,

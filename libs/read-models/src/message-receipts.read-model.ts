@@ -8,6 +8,9 @@ export type MessageDocument = Readonly<{
   recipientCount: number;
 }>;
 
+/** A message addressed to one user, with that user's delivered ACK time (null before one). */
+export type AddressedMessage = MessageDocument & Readonly<{ deliveredAt: string | null }>;
+
 /**
  * One recipient of one message, as the store can answer it with one row per recipient and one
  * index seek into that recipient's read steps: no row is written per message when they read.
@@ -24,13 +27,7 @@ export type RecipientFacts = Readonly<{
 
 export type RecipientReceipt =
   | Readonly<{ userId: string; status: 'sent' }>
-  | Readonly<{
-      userId: string;
-      status: 'delivered';
-      /** null when the only evidence of delivery is a read the reader did not share. */
-      deliveredAt: string | null;
-      deviceId: string | null;
-    }>
+  | Readonly<{ userId: string; status: 'delivered'; deliveredAt: string }>
   | Readonly<{
       userId: string;
       status: 'read';
@@ -50,24 +47,24 @@ export type MessageSummary = Readonly<{
 }>;
 
 /**
- * A read implies delivered. A read the reader did not share shows as delivered, never as read,
- * and its time is never shown: when it is the only evidence of delivery, `deliveredAt` is null.
+ * A read implies delivered, at the time of the first read step that covered the message if no
+ * delivered ACK came earlier. A read the reader did not share shows as exactly that delivery and
+ * nothing more, so it looks like any device that received the message: the sender sees when a
+ * message was delivered, never by which device (a hidden read's step may have none).
  */
 export const recipientReceipt = (facts: RecipientFacts): RecipientReceipt => {
-  const { userId, sharedRead, deliveredAt } = facts;
+  const { userId, sharedRead } = facts;
+  const deliveredAt = earliest(facts.deliveredAt, facts.anyReadAt);
   if (sharedRead) {
     return {
       userId,
       status: 'read',
-      deliveredAt: earliest(deliveredAt, sharedRead.at) ?? sharedRead.at,
+      deliveredAt: deliveredAt ?? sharedRead.at,
       readAt: sharedRead.at,
       deviceId: sharedRead.deviceId,
     };
   }
-  if (deliveredAt) {
-    return { userId, status: 'delivered', deliveredAt, deviceId: facts.deliveredDeviceId };
-  }
-  if (facts.anyReadAt) return { userId, status: 'delivered', deliveredAt: null, deviceId: null };
+  if (deliveredAt) return { userId, status: 'delivered', deliveredAt };
   return { userId, status: 'sent' };
 };
 

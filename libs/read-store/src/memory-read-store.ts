@@ -1,5 +1,6 @@
 import type { GlobalPosition } from '@receipts/event-store';
 import {
+  type AddressedMessage,
   type MessageDocument,
   type ReadCursorDocument,
   type ReadModelChange,
@@ -88,7 +89,10 @@ export class MemoryReadStore implements ReadStore {
     for (const userId of recipientIds) {
       if (deliveries.has(userId)) continue;
       deliveries.set(userId, { at: null, deviceId: null });
-      insertSorted(getOrCreate(tables.addressed, userId, () => []), sequence);
+      insertSorted(
+        getOrCreate(tables.addressed, userId, () => []),
+        sequence,
+      );
       this.updateCursor(userId, conversationId, (cursor) => messageArrived(cursor, sequence));
     }
   }
@@ -131,9 +135,7 @@ export class MemoryReadStore implements ReadStore {
   }
 
   private cursorOf(userId: string, conversationId: string): ReadCursorDocument {
-    return (
-      this.cursors.get(userId)?.get(conversationId) ?? emptyCursor(userId, conversationId)
-    );
+    return this.cursors.get(userId)?.get(conversationId) ?? emptyCursor(userId, conversationId);
   }
 
   private tablesOf(conversationId: string): ConversationTables {
@@ -171,19 +173,24 @@ export class MemoryReadStore implements ReadStore {
     return Promise.resolve(sequence === undefined ? null : tables!.messages.get(sequence)!);
   }
 
-  messagesBetween(
+  messagesTo(
     conversationId: string,
+    userId: string,
     fromExclusive: number,
     toInclusive: number,
     limit: number,
-  ): Promise<MessageDocument[]> {
+  ): Promise<AddressedMessage[]> {
     const tables = this.conversations.get(conversationId);
     if (!tables) return Promise.resolve([]);
+    const found: AddressedMessage[] = [];
     const from = upperBound(tables.sequences, fromExclusive);
-    const to = Math.min(upperBound(tables.sequences, toInclusive), from + Math.max(limit, 0));
-    return Promise.resolve(
-      tables.sequences.slice(from, Math.max(from, to)).map((s) => tables.messages.get(s)!),
-    );
+    const to = upperBound(tables.sequences, toInclusive);
+    for (let i = from; i < to && found.length < limit; i++) {
+      const sequence = tables.sequences[i]!;
+      const delivery = tables.recipients.get(sequence)?.get(userId);
+      if (delivery) found.push({ ...tables.messages.get(sequence)!, deliveredAt: delivery.at });
+    }
+    return Promise.resolve(found);
   }
 
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {
@@ -200,7 +207,9 @@ export class MemoryReadStore implements ReadStore {
           userId,
           deliveredAt: delivery.at,
           deliveredDeviceId: delivery.deviceId,
-          sharedRead: firstShared ? { at: firstShared.readAt, deviceId: firstShared.deviceId } : null,
+          sharedRead: firstShared
+            ? { at: firstShared.readAt, deviceId: firstShared.deviceId }
+            : null,
           anyReadAt: first?.readAt ?? null,
         };
       }),
@@ -252,15 +261,18 @@ export class MemoryReadStore implements ReadStore {
       }),
       steps: flatMap(tablesInOrder(), (t) =>
         flatMap([...t.steps.keys()].sort(byText), (userId) =>
-          t.steps.get(userId)!.map(
-            (step): StepRow => ({ conversationId: t.conversationId, userId, ...step }),
-          ),
+          t.steps
+            .get(userId)!
+            .map((step): StepRow => ({ conversationId: t.conversationId, userId, ...step })),
         ),
       ),
       totals: [...this.totals.keys()]
         .sort(byText)
         .map((userId) => ({ userId, total: this.totals.get(userId)! })),
-      checkpoints: [...this.checkpoints].map(([projection, position]) => ({ projection, position })),
+      checkpoints: [...this.checkpoints].map(([projection, position]) => ({
+        projection,
+        position,
+      })),
     };
   }
 }

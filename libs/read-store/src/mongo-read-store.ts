@@ -12,6 +12,7 @@ import {
 } from 'mongodb';
 import type { GlobalPosition } from '@receipts/event-store';
 import {
+  type AddressedMessage,
   type MessageDocument,
   type ReadCursorDocument,
   type ReadModelChange,
@@ -53,7 +54,7 @@ const CHECKPOINTS = 'checkpoints';
 /** Which index serves which query; `user_unread` and `checkpoints` are keyed by `_id` alone. */
 const INDEXES: Readonly<Record<string, IndexDescription[]>> = {
   [READ_MODELS.messages]: [
-    // apply's insert-if-absent, and messagesBetween (conversation =, sequence range, in order).
+    // apply's insert-if-absent, and messagesTo's lookup of the messages by sequence.
     { name: 'conversation_sequence', key: { conversationId: 1, sequence: 1 }, unique: true },
     // findMessage; one message id per conversation, as SQLite's UNIQUE (conversation_id, message_id).
     { name: 'conversation_message', key: { conversationId: 1, messageId: 1 }, unique: true },
@@ -342,18 +343,32 @@ export class MongoReadStore implements ReadStore {
     return doc ? toMessage(doc) : null;
   }
 
-  async messagesBetween(
+  /** The user's receipts in the range (one index range scan), then their messages by sequence. */
+  async messagesTo(
     conversationId: string,
+    userId: string,
     fromExclusive: number,
     toInclusive: number,
     limit: number,
-  ): Promise<MessageDocument[]> {
-    if (limit === 0) return [];
-    const found = this.messages
-      .find({ conversationId, sequence: { $gt: fromExclusive, $lte: toInclusive } })
-      .sort({ sequence: 1 });
-    // SQLite's LIMIT: a negative one means none.
-    return (await (limit > 0 ? found.limit(limit) : found).toArray()).map(toMessage);
+  ): Promise<AddressedMessage[]> {
+    if (limit <= 0) return [];
+    const receipts = await this.receipts
+      .find(
+        { conversationId, userId, sequence: { $gt: fromExclusive, $lte: toInclusive } },
+        { projection: { sequence: 1, deliveredAt: 1 } },
+      )
+      .sort({ sequence: 1 })
+      .limit(limit)
+      .toArray();
+    if (receipts.length === 0) return [];
+    const messages = await this.messages
+      .find({ conversationId, sequence: { $in: receipts.map((r) => r.sequence) } })
+      .toArray();
+    const bySequence = new Map(messages.map((m) => [m.sequence, toMessage(m)]));
+    return receipts.flatMap(({ sequence, deliveredAt }) => {
+      const message = bySequence.get(sequence);
+      return message ? [{ ...message, deliveredAt }] : [];
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { GlobalPosition } from '@receipts/event-store';
 import type {
+  AddressedMessage,
   MessageDocument,
   ReadCursorDocument,
   ReadModelChange,
@@ -30,13 +31,17 @@ export interface ReadStore extends CheckpointStore {
   reset(projection: string): Promise<void>;
 
   findMessage(conversationId: string, messageId: string): Promise<MessageDocument | null>;
-  /** Messages with fromExclusive < sequence <= toInclusive, in sequence order, at most `limit`. */
-  messagesBetween(
+  /**
+   * The messages addressed to `userId` with fromExclusive < sequence <= toInclusive, in sequence
+   * order, at most `limit`, each with the user's delivered ACK time.
+   */
+  messagesTo(
     conversationId: string,
+    userId: string,
     fromExclusive: number,
     toInclusive: number,
     limit: number,
-  ): Promise<MessageDocument[]>;
+  ): Promise<AddressedMessage[]>;
   /** One entry per recipient of the message, in user id order. */
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]>;
   /**

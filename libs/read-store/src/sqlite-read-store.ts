@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { GlobalPosition } from '@receipts/event-store';
 import {
+  type AddressedMessage,
   type MessageDocument,
   type ReadCursorDocument,
   type ReadModelChange,
@@ -98,9 +99,11 @@ export class SqliteReadStore implements ReadStore {
         .safeIntegers(true),
       storeCheckpoint: prepare(`INSERT OR REPLACE INTO checkpoints VALUES (?, ?)`),
       message: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND message_id = ?`),
-      messagesBetween: prepare(
-        `SELECT * FROM messages WHERE conversation_id = ? AND sequence > ? AND sequence <= ?
-         ORDER BY sequence LIMIT ?`,
+      messagesTo: prepare(
+        `SELECT m.*, r.delivered_at FROM recipient_receipts r JOIN messages m
+           ON m.conversation_id = r.conversation_id AND m.sequence = r.sequence
+         WHERE r.conversation_id = ? AND r.user_id = ? AND r.sequence > ? AND r.sequence <= ?
+         ORDER BY r.sequence LIMIT ?`,
       ),
       facts: prepare(
         `SELECT r.user_id, r.delivered_at, r.delivered_device,
@@ -292,19 +295,23 @@ export class SqliteReadStore implements ReadStore {
     return Promise.resolve(row ? toMessage(row) : null);
   }
 
-  messagesBetween(
+  messagesTo(
     conversationId: string,
+    userId: string,
     fromExclusive: number,
     toInclusive: number,
     limit: number,
-  ): Promise<MessageDocument[]> {
-    const rows = this.sql.messagesBetween.all(
+  ): Promise<AddressedMessage[]> {
+    const rows = this.sql.messagesTo.all(
       conversationId,
+      userId,
       fromExclusive,
       toInclusive,
       limit,
-    ) as MessageRow[];
-    return Promise.resolve(rows.map(toMessage));
+    ) as Array<MessageRow & { delivered_at: string | null }>;
+    return Promise.resolve(
+      rows.map((row) => ({ ...toMessage(row), deliveredAt: row.delivered_at })),
+    );
   }
 
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {

@@ -65,6 +65,7 @@ export const conversationRead = (
     deviceId: 'phone',
     readUpToSequence: 1,
     previousReadUpToSequence: 0,
+    previousSharedReadUpToSequence: 0,
     receiptsShared: true,
     readAt: now,
     ...overrides,

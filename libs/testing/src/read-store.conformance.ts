@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { GlobalPosition } from '@receipts/event-store';
-import { type ReadModelChange, countReceipts, recipientReceipt } from '@receipts/read-models';
+import {
+  type MessageDocument,
+  type ReadModelChange,
+  countReceipts,
+  recipientReceipt,
+} from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 
 export type OpenedReadStore = Readonly<{
@@ -195,7 +200,7 @@ export const describeReadStoreConformance = (
         expect(await store.recipientCounts(c, 4)).toEqual({ delivered: 0, read: 0 });
       });
 
-      it('shows a private read to senders as delivered, never as read', async () => {
+      it('shows a private read to senders as a delivery at its time, never as read', async () => {
         const { c, ann, sender } = world;
         await apply(...[1, 2, 3].map((s) => registered(c, s, [ann], sender)));
         await apply(read(c, ann, 1, at(10), { deviceId: null }));
@@ -209,9 +214,10 @@ export const describeReadStoreConformance = (
         expect(first!.sharedRead).toEqual({ at: at(10), deviceId: null });
         const [second] = await store.recipientFacts(c, 2);
         expect(second).toEqual({ ...noFacts(ann), anyReadAt: at(20) });
-        expect(recipientReceipt(second!)).toMatchObject({
+        expect(recipientReceipt(second!)).toEqual({
+          userId: ann,
           status: 'delivered',
-          deliveredAt: null,
+          deliveredAt: at(20),
         });
       });
     });
@@ -269,7 +275,7 @@ export const describeReadStoreConformance = (
         expect(await store.loadCheckpoint(projection)).toBeNull();
         expect(await store.loadCheckpoint(other)).toBe(9n);
         expect(await store.findMessage(c, 'm1')).toBeNull();
-        expect(await store.messagesBetween(c, 0, 100, 100)).toEqual([]);
+        expect(await store.messagesTo(c, ann, 0, 100, 100)).toEqual([]);
         expect(await store.recipientFacts(c, 1)).toEqual([]);
         expect(await store.findCursor(ann, c)).toBeNull();
         expect(await store.cursorsOf(ann)).toEqual([]);
@@ -281,18 +287,36 @@ export const describeReadStoreConformance = (
     });
 
     describe('queries', () => {
-      it('messagesBetween returns fromExclusive < sequence <= toInclusive in order, at most limit', async () => {
-        const { c, d, ann, sender } = world;
-        await apply(...[4, 1, 6, 2, 5, 3].map((s) => registered(c, s, [ann], sender)));
-        await apply(registered(d, 3, [ann], sender));
+      it('messagesTo returns the messages addressed to the user, fromExclusive < sequence <= toInclusive, in order, at most limit', async () => {
+        const { c, d, ann, bob, sender } = world;
+        await apply(
+          ...[4, 1, 6, 2, 5, 3].map((s) => registered(c, s, s === 5 ? [bob] : [ann, bob], sender)),
+        );
+        await apply(registered(d, 3, [ann], sender), delivered(c, 2, ann, at(1)));
         const sequences = async (from: number, to: number, limit: number) =>
-          (await store.messagesBetween(c, from, to, limit)).map((m) => m.sequence);
+          (await store.messagesTo(c, ann, from, to, limit)).map((m) => m.sequence);
         expect(await sequences(1, 4, 10)).toEqual([2, 3, 4]);
         expect(await sequences(1, 4, 2)).toEqual([2, 3]);
-        expect(await sequences(0, 100, 100)).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(await sequences(0, 100, 100)).toEqual([1, 2, 3, 4, 6]);
         expect(await sequences(4, 4, 10)).toEqual([]);
         expect(await sequences(6, 100, 10)).toEqual([]);
-        expect(await store.messagesBetween(d, 0, 100, 100)).toMatchObject([
+        expect(await sequences(0, 100, 0)).toEqual([]);
+        expect((await store.messagesTo(c, bob, 4, 5, 10)).map((m) => m.sequence)).toEqual([5]);
+        expect(await store.messagesTo(c, ann, 1, 2, 10)).toEqual([
+          {
+            conversationId: c,
+            messageId: `m2`,
+            sequence: 2,
+            senderId: sender,
+            sentAt: at(0),
+            recipientCount: 2,
+            deliveredAt: at(1),
+          },
+        ]);
+        expect(await store.messagesTo(c, ann, 2, 3, 10)).toMatchObject([
+          { sequence: 3, deliveredAt: null },
+        ]);
+        expect(await store.messagesTo(d, ann, 0, 100, 100)).toMatchObject([
           { conversationId: d, sequence: 3 },
         ]);
       });
@@ -435,7 +459,13 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
   const users = { ann: world.ann, bob: world.bob, cid: world.cid, sender: world.sender };
   const roleOf = (userId: string) =>
     Object.entries(users).find(([, id]) => id === userId)?.[0] ?? userId;
-  const messages = await store.messagesBetween(c, 0, 1000, 1000);
+  const bySequence = new Map<number, MessageDocument>();
+  for (const id of Object.values(users)) {
+    for (const { deliveredAt: _, ...m } of await store.messagesTo(c, id, 0, 1000, 1000)) {
+      bySequence.set(m.sequence, m);
+    }
+  }
+  const messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
   return {
     messages: messages.map(({ conversationId: _, senderId, ...m }) => ({
       ...m,
