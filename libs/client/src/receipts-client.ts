@@ -8,14 +8,38 @@ import {
   type ServerToClientEvents,
 } from '@receipts/contracts';
 
+/**
+ * A bearer token naming the user (`sub`) and device (`did`), or a function that returns a fresh
+ * one at each (re)connection; or, against a server with the development identity on, the ids.
+ */
+export type DeviceCredentials =
+  | Readonly<{ token: string | (() => string | Promise<string>) }>
+  | Readonly<{ userId: string; deviceId: string }>;
+
 export type ReceiptsClientOptions = Readonly<{
   url: string;
-  userId: string;
-  deviceId: string;
   /** How long delivered ids wait to be sent together. */
   batchWindowMs?: number;
   ackTimeoutMs?: number;
-}>;
+}> &
+  DeviceCredentials;
+
+const handshakeAuth = (credentials: DeviceCredentials) => {
+  if (!('token' in credentials)) {
+    return { userId: credentials.userId, deviceId: credentials.deviceId };
+  }
+  const { token } = credentials;
+  if (typeof token === 'string') return { token };
+  return (callback: (auth: object) => void): void => {
+    // A token that cannot be had connects without one, to be refused (connect_error).
+    void Promise.resolve()
+      .then(token)
+      .then(
+        (fresh) => callback({ token: fresh }),
+        () => callback({}),
+      );
+  };
+};
 
 type Pending = { ids: Set<string>; waiters: Array<(result: AckResult) => void> };
 
@@ -30,7 +54,7 @@ export class ReceiptsClient {
 
   constructor(private readonly options: ReceiptsClientOptions) {
     this.socket = io(`${options.url}${RECEIPTS_NAMESPACE}`, {
-      auth: { userId: options.userId, deviceId: options.deviceId },
+      auth: handshakeAuth(options),
       transports: ['websocket'],
       autoConnect: false,
     });
