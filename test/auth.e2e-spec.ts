@@ -2,7 +2,9 @@
  * Bearer tokens on REST, with the development identity off: each rule of docs/SECURITY.md tried
  * against the running service over real HTTP.
  */
+import { spawnSync } from 'node:child_process';
 import { type RunningApp, startApp } from './support/app';
+import { ROOT } from './support/node-processes';
 import {
   eventsAppended,
   get,
@@ -145,5 +147,27 @@ describe('REST with tokens', () => {
       'x-service-name': 'chat',
     };
     refused(await get(url, '/users/bob/unread', carol), 'FORBIDDEN', 403);
+  });
+});
+
+describe('tokens minted by the operator CLI', () => {
+  const mint = (...args: string[]): string => {
+    const run = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'token', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...JWT_ENV },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    return run.stdout.trim();
+  };
+
+  it('are accepted: a service token registers, a device token reads its own data', async () => {
+    const service = bearer(mint('--service', 'chat-server', '--ttl', '5m'));
+    const next = { ...message, messageId: 'm5', sequence: 5 };
+    expect((await register(url, next, service)).status).toBe(201);
+    const bob = bearer(mint('--user', 'bob', '--device', 'phone'));
+    expect((await get(url, '/users/bob/unread', bob)).status).toBe(200);
+    refused(await register(url, { ...next, messageId: 'm6', sequence: 6 }, bob), 'FORBIDDEN', 403);
   });
 });
