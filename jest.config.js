@@ -9,11 +9,14 @@ const swc = [
     },
   },
 ];
+/** jose is ESM-only: jest's CommonJS runtime cannot load it as shipped, so swc turns it into CommonJS too. */
+const esmPackages = ['jose'];
 const moduleNameMapper = { '^@receipts/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 const project = (displayName, testMatch, extra = {}) => ({
   displayName,
   testMatch,
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmPackages.join('|')})/.+\\.js$`]: swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
   ...extra,

@@ -79,6 +79,8 @@ const startService = async (
     LOG_LEVEL: 'warn',
     RECEIPTS_STORE: 'embedded',
     RECEIPTS_PROJECTOR: 'inline',
+    // The load generator's chat server and devices name themselves (x-service-name, handshake ids).
+    RECEIPTS_DEV_IDENTITY: 'on',
   };
   const startedAt = performance.now();
   const service = spawnNode(serviceMain, [], env, nodeArgs, onGcLine);

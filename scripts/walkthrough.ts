@@ -1,19 +1,39 @@
 /**
  * Plays a chat server, a sender (alice) and two recipients (bob on two devices, carol) against
  * a running service, and prints what each device is pushed. Usage: npm run walkthrough [-- URL]
+ *
+ * With RECEIPTS_JWT_SECRET, RECEIPTS_JWT_ISSUER and RECEIPTS_JWT_AUDIENCE set (the API's values)
+ * it mints bearer tokens; otherwise it names itself through the development identity.
  */
-import { ReceiptsClient } from '@receipts/client';
+import { type DeviceCredentials, ReceiptsClient } from '@receipts/client';
 import type { ReceiptUpdate } from '@receipts/contracts';
+import { type TokenSubject, mintToken } from '@receipts/identity';
 
 const url = process.argv[2] ?? process.env.RECEIPTS_URL ?? 'http://127.0.0.1:3000';
 const run = Date.now().toString(36);
 const direct = `dm-${run}`;
 const group = `group-${run}`;
 
+const { RECEIPTS_JWT_SECRET: secret, RECEIPTS_JWT_ISSUER: issuer } = process.env;
+const audience = process.env.RECEIPTS_JWT_AUDIENCE;
+const signing = secret && issuer && audience ? { secret, issuer, audience, ttlSeconds: 600 } : null;
+const mint = (subject: TokenSubject): Promise<string> =>
+  mintToken(subject, { ...signing!, now: new Date() });
+
+const as = async (subject: TokenSubject): Promise<Record<string, string>> => {
+  if (signing) return { authorization: `Bearer ${await mint(subject)}` };
+  return subject.kind === 'service'
+    ? { 'x-service-name': subject.name }
+    : { 'x-user-id': subject.userId };
+};
+
 const register = async (body: Record<string, unknown>): Promise<void> => {
   const response = await fetch(`${url}/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-service-name': 'chat-server' },
+    headers: {
+      'content-type': 'application/json',
+      ...(await as({ kind: 'service', name: 'chat-server' })),
+    },
     body: JSON.stringify({ sentAt: new Date().toISOString(), ...body }),
   });
   console.log(
@@ -23,10 +43,13 @@ const register = async (body: Record<string, unknown>): Promise<void> => {
 };
 
 const get = async (path: string, userId: string): Promise<unknown> =>
-  (await fetch(`${url}${path}`, { headers: { 'x-user-id': userId } })).json();
+  (await fetch(`${url}${path}`, { headers: await as({ kind: 'user', userId }) })).json();
 
 const device = async (userId: string, deviceId: string): Promise<ReceiptsClient> => {
-  const client = new ReceiptsClient({ url, userId, deviceId });
+  const credentials: DeviceCredentials = signing
+    ? { token: () => mint({ kind: 'user', userId, deviceId }) }
+    : { userId, deviceId };
+  const client = new ReceiptsClient({ url, ...credentials });
   client.onUpdates((updates: ReceiptUpdate[]) =>
     console.log(`  push -> ${userId}/${deviceId}:`, JSON.stringify(updates)),
   );

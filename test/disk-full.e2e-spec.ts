@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Device, connectDevice } from './support/devices';
-import { type RunningApp, startApp } from './support/app';
+import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import { anyString } from './support/matchers';
 import { type MessageBody, get, register, registerOk } from './support/http';
 import { eventually } from './support/wait';
@@ -34,7 +34,7 @@ describeAsRoot('a full disk under the embedded event store', () => {
 
   beforeAll(async () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]);
-    running = await startApp(mountPoint);
+    running = await startApp(DEV_IDENTITY, mountPoint);
     await registerOk(running.url, message(1));
     bob = await connectDevice(running.url, 'bob', 'phone');
   });

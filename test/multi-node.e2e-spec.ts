@@ -62,6 +62,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     RECEIPTS_PUSH_WINDOW_MS: '10',
     RECEIPTS_CACHE_TTL_MS: '60000',
+    RECEIPTS_DEV_IDENTITY: 'on',
   };
   const api = async (name: string) => {
     const port = await freePort();

@@ -11,9 +11,23 @@ export type RunningApp = {
   close: () => Promise<void>;
 };
 
-/** Starts the whole API in this process on a fresh data dir (under `parent`) and a free port. */
-export const startApp = async (parent: string = os.tmpdir()): Promise<RunningApp> => {
+/** Identity as most tests use it: the development headers and handshake ids. */
+export const DEV_IDENTITY = { RECEIPTS_DEV_IDENTITY: 'on' };
+
+/**
+ * Starts the whole API in this process on a fresh data dir (under `parent`) and a free port.
+ * `identity` says how callers authenticate (the development identity unless told otherwise);
+ * identity variables left over from an earlier app in this file are cleared first.
+ */
+export const startApp = async (
+  identity: Record<string, string> = DEV_IDENTITY,
+  parent: string = os.tmpdir(),
+): Promise<RunningApp> => {
   const dataDir = fs.mkdtempSync(path.join(parent, 'receipts-e2e-'));
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith('RECEIPTS_JWT_') || name === 'RECEIPTS_DEV_IDENTITY')
+      delete process.env[name];
+  }
   Object.assign(process.env, {
     RECEIPTS_DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -21,6 +35,7 @@ export const startApp = async (parent: string = os.tmpdir()): Promise<RunningApp
     LOG_LEVEL: 'silent',
     RECEIPTS_STORE: 'embedded',
     RECEIPTS_PROJECTOR: 'inline',
+    ...identity,
   });
   // Imported after the environment is set, in case configuration is read at module load.
   const { createApp } = await import('../../apps/api/src/create-app');

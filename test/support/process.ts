@@ -57,6 +57,7 @@ export const startServer = async (dataDir: string): Promise<Server> => {
       LOG_LEVEL: 'warn',
       RECEIPTS_STORE: 'embedded',
       RECEIPTS_PROJECTOR: 'inline',
+      RECEIPTS_DEV_IDENTITY: 'on',
     },
     port,
   );

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ReceiptCommandService, ReceiptMetrics, WriteHealth } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
+import { loadVerificationKey } from '@receipts/identity';
 import {
   HealthController,
   ProjectionModule,
+  RECEIPTS_CONFIG,
+  type ReceiptsConfig,
   RedisModule,
   StoresModule,
+  identitySettings,
   loggingModule,
 } from '@receipts/infrastructure';
-import { DevelopmentIdentity, IDENTITY_RESOLVER } from './identity';
+import { DevelopmentIdentity, IDENTITY_RESOLVER, type IdentityResolver } from './identity';
+import { JwtIdentity } from './jwt-identity';
 import { MessagesController } from './messages.controller';
 import { RealtimeModule } from './realtime.module';
 import { ReceiptsGateway } from './receipts.gateway';
@@ -25,7 +30,19 @@ import { UsersController } from './users.controller';
   ],
   controllers: [MessagesController, UsersController, HealthController],
   providers: [
-    { provide: IDENTITY_RESOLVER, useClass: DevelopmentIdentity },
+    {
+      // Bearer tokens when a key is configured, the development identity only when turned on
+      // (without a token, a caller falls back to it); loadConfig refuses it in production.
+      provide: IDENTITY_RESOLVER,
+      inject: [RECEIPTS_CONFIG],
+      useFactory: async (config: ReceiptsConfig): Promise<IdentityResolver> => {
+        const { development, tokens } = identitySettings(config);
+        const fallback = development ? new DevelopmentIdentity() : null;
+        if (!tokens) return new DevelopmentIdentity(); // identitySettings made sure it is on
+        const key = await loadVerificationKey(tokens.key, tokens.algorithm);
+        return new JwtIdentity(key, tokens, fallback);
+      },
+    },
     {
       provide: ReceiptCommandService,
       inject: [EVENT_STORE, ReceiptMetrics, WriteHealth],

@@ -25,6 +25,7 @@ export const createApp = async (): Promise<NestExpressApplication> => {
         'Message delivery receipts: register messages, query receipts and unread counts. Socket.IO events are in docs/PROTOCOL.md.',
       )
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document));

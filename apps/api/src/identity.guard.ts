@@ -16,9 +16,9 @@ type AuthenticatedRequest = Request & { principal?: Principal };
 export class IdentityGuard implements CanActivate {
   constructor(@Inject(IDENTITY_RESOLVER) private readonly identity: IdentityResolver) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.principal = this.identity.fromHttp(request.headers);
+    request.principal = await this.identity.fromHttp(request.headers);
     return true;
   }
 }

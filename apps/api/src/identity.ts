@@ -1,22 +1,30 @@
-import { ReceiptError } from '@receipts/domain';
 import type { Principal } from '@receipts/application';
-import { ID_PATTERN } from '@receipts/domain';
+import { ID_PATTERN, ReceiptError } from '@receipts/domain';
 
 export const IDENTITY_RESOLVER = Symbol('IdentityResolver');
 
-/** Who a request or a socket is. The authentication issue replaces the development one. */
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+export type DevicePrincipal = Principal & { kind: 'user'; deviceId: string };
+
+/** A device's socket: who it is, and when its credential stops being valid (null: never). */
+export type DeviceSession = Readonly<{ device: DevicePrincipal; expiresAt: Date | null }>;
+
+/**
+ * Who a request or a socket is; refuses with UNAUTHENTICATED. Bearer tokens (JwtIdentity) need
+ * the asynchronous WebCrypto API, the development identity answers at once.
+ */
 export interface IdentityResolver {
-  fromHttp(headers: Readonly<Record<string, string | string[] | undefined>>): Principal;
-  fromHandshake(auth: unknown): Principal & { kind: 'user'; deviceId: string };
+  fromHttp(headers: Headers): Principal | Promise<Principal>;
+  fromHandshake(auth: unknown): DeviceSession | Promise<DeviceSession>;
 }
 
 /**
  * Development identity, trusted as given: devices pass `{ userId, deviceId }` in the Socket.IO
  * handshake `auth`; HTTP callers send `x-user-id` (a user) or `x-service-name` (a service such
- * as the chat server). Never expose this to untrusted networks.
+ * as the chat server). Only with RECEIPTS_DEV_IDENTITY=on, never in production: see SECURITY.md.
  */
 export class DevelopmentIdentity implements IdentityResolver {
-  fromHttp(headers: Readonly<Record<string, string | string[] | undefined>>): Principal {
+  fromHttp(headers: Headers): Principal {
     const service = single(headers['x-service-name']);
     if (service !== undefined)
       return { kind: 'service', name: requireId(service, 'x-service-name') };
@@ -32,17 +40,18 @@ export class DevelopmentIdentity implements IdentityResolver {
     };
   }
 
-  fromHandshake(auth: unknown): Principal & { kind: 'user'; deviceId: string } {
+  fromHandshake(auth: unknown): DeviceSession {
     const { userId, deviceId } = (auth ?? {}) as { userId?: unknown; deviceId?: unknown };
-    return {
+    const device: DevicePrincipal = {
       kind: 'user',
       userId: requireId(userId, 'auth.userId'),
       deviceId: requireId(deviceId, 'auth.deviceId'),
     };
+    return { device, expiresAt: null };
   }
 }
 
-const single = (value: string | string[] | undefined): string | undefined =>
+export const single = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 
 const requireId = (value: unknown, name: string): string => {

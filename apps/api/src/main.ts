@@ -1,10 +1,20 @@
 import 'reflect-metadata';
 import { ReceiptMetrics } from '@receipts/application';
-import { loadConfig } from '@receipts/infrastructure';
+import { loadVerificationKey } from '@receipts/identity';
+import { identitySettings, loadConfig } from '@receipts/infrastructure';
 
 const main = async (): Promise<void> => {
   // Validated before the modules load, so a bad variable stops the start with its name only.
   const config = loadConfig();
+  const identity = identitySettings(config);
+  // Likewise a key that does not load: named here, not inside Nest's trace from the module.
+  if (identity.tokens) await loadVerificationKey(identity.tokens.key, identity.tokens.algorithm);
+  if (identity.development) {
+    console.warn(
+      'WARNING: RECEIPTS_DEV_IDENTITY=on: this API trusts any user or service id a caller names ' +
+        '(x-user-id, x-service-name, handshake userId); for a local try-out only, never on a network others reach',
+    );
+  }
   const { createApp } = await import('./create-app');
   const app = await createApp();
   app.get(ReceiptMetrics).collectProcessMetrics();

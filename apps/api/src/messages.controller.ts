@@ -9,7 +9,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   type MessageReceipts,
@@ -41,6 +41,7 @@ const Id = new ZodBodyPipe(idSchema);
   required: false,
   description: 'Development identity of a service',
 })
+@ApiBearerAuth()
 @UseGuards(IdentityGuard)
 @Controller()
 export class MessagesController {

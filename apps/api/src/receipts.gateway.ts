@@ -17,9 +17,15 @@ import { deliveredCommand, readCommand } from './ack-commands';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
+import { disconnectAtExpiry } from './socket-expiry';
 
 type Device = { userId: string; deviceId: string };
-type DeviceSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, { device: Device }>;
+type DeviceSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  object,
+  { device: Device; expiresAt: Date | null }
+>;
 
 /** Devices connect here, send delivered and read ACKs, and receive `receipts` frames. */
 @WebSocketGateway({ namespace: RECEIPTS_NAMESPACE, cors: { origin: true } })
@@ -34,14 +40,7 @@ export class ReceiptsGateway
 
   afterInit(namespace: Namespace): void {
     namespace.use((socket, next) => {
-      try {
-        const { userId, deviceId } = this.identity.fromHandshake(socket.handshake.auth);
-        (socket as DeviceSocket).data.device = { userId, deviceId };
-        next();
-      } catch (exception) {
-        const error = asReceiptError(exception);
-        next(Object.assign(new Error(error.message), { data: toErrorPayload(error) }));
-      }
+      void this.authenticate(socket as DeviceSocket).then(next);
     });
     // Devices belong in /receipts; the default namespace serves nobody.
     namespace.server.of('/').use((_socket, next) => {
@@ -51,8 +50,22 @@ export class ReceiptsGateway
     this.hub.attach(namespace);
   }
 
+  /** The handshake's identity on the socket, or the refusal its `connect_error` carries. */
+  private async authenticate(socket: DeviceSocket): Promise<Error | undefined> {
+    try {
+      const session = await this.identity.fromHandshake(socket.handshake.auth);
+      const { userId, deviceId } = session.device;
+      Object.assign(socket.data, { device: { userId, deviceId }, expiresAt: session.expiresAt });
+      return undefined;
+    } catch (exception) {
+      const error = asReceiptError(exception);
+      return Object.assign(new Error(error.message), { data: toErrorPayload(error) });
+    }
+  }
+
   handleConnection(socket: DeviceSocket): void {
-    const { device } = socket.data;
+    const { device, expiresAt } = socket.data;
+    if (expiresAt) disconnectAtExpiry(socket, expiresAt);
     void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
     const origin = { deviceId: device.deviceId };
     socket.on(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Principal, ReceiptCommandService, ReceiptQueryService } from '@receipts/application';
 import { idSchema, readReceiptsSettingSchema } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
@@ -12,6 +12,7 @@ const Id = new ZodBodyPipe(idSchema);
 
 @ApiTags('users')
 @ApiHeader({ name: 'x-user-id', required: false, description: 'Development identity of a user' })
+@ApiBearerAuth()
 @UseGuards(IdentityGuard)
 @Controller('users/:userId')
 export class UsersController {

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { StoresModule } from '@receipts/infrastructure';
 import { ProjectionsCommand } from './commands/projections.command';
+import { TokenCommand } from './commands/token.command';
 
 /** The operator CLI's composition root. */
-@Module({ imports: [StoresModule], providers: [ProjectionsCommand] })
+@Module({ imports: [StoresModule], providers: [ProjectionsCommand, TokenCommand] })
 export class CliModule {}
+
+/** Minting a token needs no store, so `token` runs without opening (or creating) any. */
+@Module({ providers: [TokenCommand] })
+export class TokenCliModule {}

@@ -9,10 +9,16 @@ import {
   type ServerToClientEvents,
 } from '@receipts/contracts';
 
+/**
+ * A bearer token naming the user (`sub`) and device (`did`), or a function that returns a fresh
+ * one at each (re)connection; or, against a server with the development identity on, the ids.
+ */
+export type DeviceCredentials =
+  | Readonly<{ token: string | (() => string | Promise<string>) }>
+  | Readonly<{ userId: string; deviceId: string }>;
+
 export type ReceiptsClientOptions = Readonly<{
   url: string;
-  userId: string;
-  deviceId: string;
   /** How long delivered ids wait to be sent together. */
   batchWindowMs?: number;
   ackTimeoutMs?: number;
@@ -21,7 +27,25 @@ export type ReceiptsClientOptions = Readonly<{
    * answer) is retried, with exponential backoff and jitter, before it is handed over.
    */
   retryForMs?: number;
-}>;
+}> &
+  DeviceCredentials;
+
+const handshakeAuth = (credentials: DeviceCredentials) => {
+  if (!('token' in credentials)) {
+    return { userId: credentials.userId, deviceId: credentials.deviceId };
+  }
+  const { token } = credentials;
+  if (typeof token === 'string') return { token };
+  return (callback: (auth: object) => void): void => {
+    // A token that cannot be had connects without one, to be refused (connect_error).
+    void Promise.resolve()
+      .then(token)
+      .then(
+        (fresh) => callback({ token: fresh }),
+        () => callback({}),
+      );
+  };
+};
 
 /** Retries of retryable answers: long enough for a registration racing its delivery. */
 export const DEFAULT_RETRY_FOR_MS = 30_000;
@@ -41,7 +65,7 @@ export class ReceiptsClient {
 
   constructor(private readonly options: ReceiptsClientOptions) {
     this.socket = io(`${options.url}${RECEIPTS_NAMESPACE}`, {
-      auth: { userId: options.userId, deviceId: options.deviceId },
+      auth: handshakeAuth(options),
       transports: ['websocket'],
       autoConnect: false,
     });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { TOKEN_ALGORITHMS } from '@receipts/identity';
+import { configurationError } from './config-error';
+import { identityProblems } from './identity-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -48,6 +51,22 @@ export const configSchema = z.object({
     .default('receipts'),
   /** Cache and cross-node fan-out; optional in embedded mode. */
   REDIS_URL: connectionString('redis://localhost:6379', 'redis', 'rediss'),
+  NODE_ENV: z.string().optional(),
+  /** Trust `x-user-id` / `x-service-name` and handshake ids as given: local try-outs only. */
+  RECEIPTS_DEV_IDENTITY: z.enum(['on', 'off']).default('off'),
+  RECEIPTS_JWT_ALGORITHM: z.enum(TOKEN_ALGORITHMS).default('HS256'),
+  RECEIPTS_JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (256 bits, as HS256 needs)')
+    .optional(),
+  RECEIPTS_JWT_PUBLIC_KEY: z
+    .string()
+    .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')
+    .optional(),
+  RECEIPTS_JWT_JWKS_FILE: z.string().min(1).optional(),
+  RECEIPTS_JWT_ISSUER: z.string().min(1).optional(),
+  RECEIPTS_JWT_AUDIENCE: z.string().min(1).optional(),
+  RECEIPTS_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(5),
 });
 
 export type ReceiptsConfig = z.infer<typeof configSchema>;
@@ -67,17 +86,15 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ReceiptsConfig => {
   const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    throw configurationError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const config = parsed.data;
-  if (config.RECEIPTS_STORE === 'production') {
-    const missing = PRODUCTION_NEEDS.filter((k) => !config[k]);
-    if (missing.length > 0) {
-      throw new Error(
-        `Invalid configuration:\n  ${missing.map((k) => `${k}: required when RECEIPTS_STORE=production`).join('\n  ')}`,
-      );
-    }
-  }
+  const missing =
+    config.RECEIPTS_STORE === 'production' ? PRODUCTION_NEEDS.filter((k) => !config[k]) : [];
+  const problems = [
+    ...missing.map((k) => `${k}: required when RECEIPTS_STORE=production`),
+    ...identityProblems(config),
+  ];
+  if (problems.length > 0) throw configurationError(problems);
   return config;
 };

@@ -1,4 +1,6 @@
 export * from './config';
+export * from './config-error';
+export * from './identity-config';
 export * from './health.controller';
 export * from './projection.module';
 export * from './redis';
