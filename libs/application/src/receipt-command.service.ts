@@ -133,19 +133,26 @@ export class ReceiptCommandService {
       },
       causation,
     );
+    // Clients count receipts, not events: a delivered event covers every message it lists.
+    const applied = outcome.events.reduce(
+      (sum, event) => sum + (event.type === 'message_delivered' ? event.data.messages.length : 1),
+      0,
+    );
     const duplicates =
       command.type === 'AcknowledgeDelivery'
-        ? new Set(command.data.messageIds).size - outcome.applied
+        ? new Set(command.data.messageIds).size - applied
         : outcome.duplicates;
     for (const event of outcome.events) {
       if (event.type !== 'message_delivered') continue;
-      const sentAt = findMessage(conversation, event.data.messageId)?.sentAt;
-      if (sentAt)
-        this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+      for (const { messageId } of event.data.messages) {
+        const sentAt = findMessage(conversation, messageId)?.sentAt;
+        if (sentAt)
+          this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+      }
     }
     if (regression) this.metrics.cursorRegressions.inc();
     if (duplicates > 0) this.metrics.duplicateAcks.inc(duplicates);
-    return { applied: outcome.applied, duplicates };
+    return { applied, duplicates };
   }
 
   async setReadReceipts(userId: string, enabled: boolean, now: string): Promise<CommandOutcome> {
