@@ -1,7 +1,12 @@
-import { type DeliveredAck, MAX_DELIVERED_BATCH, type ReadAck } from '@receipts/contracts';
+import {
+  type AckItem,
+  type DeliveredAck,
+  MAX_DELIVERED_BATCH,
+  type ReadAck,
+} from '@receipts/contracts';
 import { type ReceiptCommand, ReceiptError } from '@receipts/domain';
 
-type Device = Readonly<{ userId: string; deviceId: string }>;
+export type Device = Readonly<{ userId: string; deviceId: string }>;
 
 /** An ACK always acts as the authenticated device's user: the payload cannot name another. */
 export const deliveredCommand = (
@@ -36,3 +41,19 @@ export const readCommand = (ack: ReadAck, device: Device, now: string): ReceiptC
   data: { ...device, conversationId: ack.conversationId, upToSequence: ack.upToSequence },
   metadata: { now },
 });
+
+/** One item of a `receipt:ack` frame as the command its single-event form would give. */
+export const ackItemCommand = (item: AckItem, device: Device, now: string): ReceiptCommand => {
+  switch (item.type) {
+    case 'delivered':
+      return deliveredCommand(item, device, now);
+    case 'delivered_up_to':
+      return deliveredCommand(item, device, now);
+    case 'read':
+      return readCommand(item, device, now);
+    default: {
+      const unexpected: never = item;
+      return unexpected;
+    }
+  }
+};

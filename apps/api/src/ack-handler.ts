@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
-import type { CommandOutcome } from '@receipts/application';
-import type { AckResult } from '@receipts/contracts';
+import type { ErrorPayload } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
 import { answerOf } from './error-payload';
 import { validationError } from './zod-body.pipe';
@@ -19,11 +18,13 @@ const logger = new Logger('Socket');
  * not exactly one payload before it is answered VALIDATION_FAILED.
  */
 export const ackHandler =
-  <S extends z.ZodType>(schema: S, run: (ack: z.infer<S>) => Promise<CommandOutcome>) =>
+  <S extends z.ZodType, R extends object>(schema: S, run: (ack: z.infer<S>) => Promise<R>) =>
   (...args: unknown[]): void => {
     const answer = args.at(-1);
     if (typeof answer !== 'function') return;
-    const reply = answer as (result: AckResult) => void;
+    const reply = answer as (
+      result: ({ ok: true } & R) | { ok: false; error: ErrorPayload },
+    ) => void;
     const outcome =
       args.length === 2
         ? parse(schema, args[0]).then((ack) => run(ack))
@@ -44,3 +45,12 @@ const parse = <S extends z.ZodType>(schema: S, payload: unknown): Promise<z.infe
     ? Promise.resolve(parsed.data)
     : Promise.reject(validationError(parsed.error));
 };
+
+/** An item's outcome inside a frame's success answer: its result, or its own typed error. */
+export const settle = <R extends object>(
+  outcome: Promise<R>,
+): Promise<({ ok: true } & R) | { ok: false; error: ErrorPayload }> =>
+  outcome.then(
+    (result) => ({ ok: true as const, ...result }),
+    (exception: unknown) => ({ ok: false as const, error: answerOf(exception, logger) }),
+  );

@@ -3,23 +3,26 @@ import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '
 import type { Namespace, Socket } from 'socket.io';
 import { ReceiptCommandService } from '@receipts/application';
 import {
+  type AckFrame,
+  type AckResult,
   type ClientToServerEvents,
+  MAX_ACK_ITEMS,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
+  ackFrameSchema,
   deliveredAckSchema,
   deviceRoom,
   readAckSchema,
   userRoom,
 } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
-import { ackHandler } from './ack-handler';
-import { deliveredCommand, readCommand } from './ack-commands';
+import { ackHandler, settle } from './ack-handler';
+import { type Device, ackItemCommand, deliveredCommand, readCommand } from './ack-commands';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
 import { disconnectAtExpiry } from './socket-expiry';
 
-type Device = { userId: string; deviceId: string };
 type DeviceSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -80,5 +83,34 @@ export class ReceiptsGateway
         this.commands.acknowledge(readCommand(ack, device, this.commands.now()), origin),
       ),
     );
+    socket.on(
+      'receipt:ack',
+      ackHandler(ackFrameSchema, (frame) => this.acknowledgeFrame(frame, device)),
+    );
+  }
+
+  /** Every item of a frame is one ACK with its own answer; one item failing stops no other. */
+  private async acknowledgeFrame(
+    frame: AckFrame,
+    device: Device,
+  ): Promise<{ results: AckResult[] }> {
+    if (frame.items.length > MAX_ACK_ITEMS) {
+      throw new ReceiptError('BATCH_TOO_LARGE', `At most ${MAX_ACK_ITEMS} items per ACK frame`, {
+        limit: MAX_ACK_ITEMS,
+        received: frame.items.length,
+      });
+    }
+    const now = this.commands.now();
+    const origin = { deviceId: device.deviceId };
+    const results = await Promise.all(
+      frame.items.map((item) =>
+        settle(
+          Promise.resolve().then(() =>
+            this.commands.acknowledge(ackItemCommand(item, device, now), origin),
+          ),
+        ),
+      ),
+    );
+    return { results };
   }
 }
