@@ -15,15 +15,14 @@ export type RunningApp = {
 export const DEV_IDENTITY = { RECEIPTS_DEV_IDENTITY: 'on' };
 
 /**
- * Starts the whole API in this process on a fresh data dir (under `parent`) and a free port.
+ * Starts the whole API in this process on a free port, on `dataDir` (a fresh one by default).
  * `identity` says how callers authenticate (the development identity unless told otherwise);
  * identity variables left over from an earlier app in this file are cleared first.
  */
 export const startApp = async (
   identity: Record<string, string> = DEV_IDENTITY,
-  parent: string = os.tmpdir(),
+  dataDir: string = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-e2e-')),
 ): Promise<RunningApp> => {
-  const dataDir = fs.mkdtempSync(path.join(parent, 'receipts-e2e-'));
   for (const name of Object.keys(process.env)) {
     if (name.startsWith('RECEIPTS_JWT_') || name === 'RECEIPTS_DEV_IDENTITY')
       delete process.env[name];
