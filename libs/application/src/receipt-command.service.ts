@@ -1,3 +1,4 @@
+import AsyncLock from 'async-lock';
 import {
   type ConversationState,
   type MessageSent,
@@ -26,7 +27,6 @@ import {
 } from '@receipts/domain';
 import { type EventStore, WrongExpectedRevisionError } from '@receipts/event-store';
 import { type Causation, toEventToAppend } from './event-ids';
-import { KeyedSerializer } from './keyed-serializer';
 import type { ReceiptMetrics } from './receipt-metrics';
 import { type Folded, StreamStateCache } from './stream-state-cache';
 import type { WriteHealth } from './write-health';
@@ -51,7 +51,8 @@ export class ReceiptCommandService {
   private readonly conversations: StreamStateCache<ConversationState, MessageSent>;
   private readonly receipts: StreamStateCache<ReceiptState, ReceiptEvent>;
   private readonly users: StreamStateCache<UserSettings, UserEvent>;
-  private readonly serializer = new KeyedSerializer();
+  /** Commands on one stream run one after another in this process, however many are waiting. */
+  private readonly streams = new AsyncLock({ maxPending: Infinity });
 
   constructor(
     private readonly store: EventStore,
@@ -183,7 +184,7 @@ export class ReceiptCommandService {
     decide: Decision<State, Event>,
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    return this.serializer.run(stream, async () => {
+    return this.streams.acquire(stream, async () => {
       for (let attempt = 1; ; attempt++) {
         const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
           throw storeUnavailable(error);
