@@ -111,9 +111,40 @@ export class ReceiptCommandService {
     return { applied: outcome.applied, duplicates: outcome.duplicates };
   }
 
+  /**
+   * Decides on the conversation as this process last knew it, without reading the log. What
+   * another node registered since can only make an ACK by ids or a read look premature
+   * (NOT_YET_REGISTERED): only then is the conversation's tail read, and the ACK decided again.
+   * A cumulative delivery reads the tail first: it would silently skip a message registered out
+   * of order on another node.
+   */
   async acknowledge(command: ReceiptCommand, causation: Causation): Promise<CommandOutcome> {
+    const stream = conversationStream(command.data.conversationId);
+    const known = await (
+      command.type === 'AcknowledgeDeliveryUpTo'
+        ? this.conversations.load(stream)
+        : this.conversations.loadForAppend(stream)
+    ).catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    try {
+      return await this.acknowledgeIn(known.state, command, causation);
+    } catch (error) {
+      if (!(error instanceof ReceiptError) || error.code !== 'NOT_YET_REGISTERED') throw error;
+      const latest = await this.conversations.load(stream).catch((cause: unknown) => {
+        throw storeUnavailable(cause);
+      });
+      if (latest.revision === known.revision) throw error;
+      return this.acknowledgeIn(latest.state, command, causation);
+    }
+  }
+
+  private async acknowledgeIn(
+    conversation: ConversationState,
+    command: ReceiptCommand,
+    causation: Causation,
+  ): Promise<CommandOutcome> {
     const { conversationId, userId } = command.data;
-    const conversation = (await this.conversations.load(conversationStream(conversationId))).state;
     const settings =
       command.type === 'MarkConversationRead'
         ? (await this.users.load(userStream(userId))).state
