@@ -3,6 +3,8 @@ import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '
 import type { Namespace, Socket } from 'socket.io';
 import { ReceiptCommandService } from '@receipts/application';
 import {
+  ACK_EVENTS,
+  type AckResult,
   type ClientToServerEvents,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
@@ -67,6 +69,7 @@ export class ReceiptsGateway
     const { device, expiresAt } = socket.data;
     if (expiresAt) disconnectAtExpiry(socket, expiresAt);
     void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
+    socket.use(answerUnknownEvents);
     const origin = { deviceId: device.deviceId };
     socket.on(
       'receipt:delivered',
@@ -82,3 +85,18 @@ export class ReceiptsGateway
     );
   }
 }
+
+const unknownEvent = toErrorPayload(
+  new ReceiptError('NOT_FOUND', `No such event: devices send ${[...ACK_EVENTS].join(' or ')}`),
+);
+
+/**
+ * An event nobody handles would leave its callback unanswered until the device times out; answer
+ * it at once instead (and drop the frame: nothing is applied).
+ */
+const answerUnknownEvents = ([event, ...args]: unknown[], next: () => void): void => {
+  if (typeof event === 'string' && ACK_EVENTS.has(event)) return next();
+  const answer = args.at(-1);
+  if (typeof answer === 'function')
+    (answer as (result: AckResult) => void)({ ok: false, error: unknownEvent });
+};

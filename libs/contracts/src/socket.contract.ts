@@ -12,6 +12,12 @@ export interface ClientToServerEvents {
   'receipt:read': (ack: ReadAck, callback: (result: AckResult) => void) => void;
 }
 
+/** The events a device may send; any other event is answered NOT_FOUND (when it has a callback). */
+export const ACK_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>([
+  'receipt:delivered',
+  'receipt:read',
+]);
+
 export interface ServerToClientEvents {
   receipts: (updates: ReceiptUpdate[]) => void;
 }
