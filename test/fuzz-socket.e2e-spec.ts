@@ -7,7 +7,8 @@
  * socket keeps working and the service stays up. Seed and bounds: test/support/fuzz.ts.
  */
 import * as fc from 'fast-check';
-import { deliveredAckSchema, readAckSchema } from '@receipts/contracts';
+import { io } from 'socket.io-client';
+import { deliveredAckSchema, idSchema, readAckSchema } from '@receipts/contracts';
 import { type Device, connectDevice, expectOk } from './support/devices';
 import { type RunningApp, startApp } from './support/app';
 import { detail, eventsAppended, get, registerOk, unreadIn } from './support/http';
@@ -294,6 +295,49 @@ describe('random and malformed socket frames', () => {
     } finally {
       other.close();
     }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('random handshakes: a device connects only with valid ids, every refusal is a typed UNAUTHENTICATED', async () => {
+    const auth = fc.oneof(
+      fc.record({ userId: idLike, deviceId: idLike, extra: key }, { requiredKeys: [] }),
+      fc.record({ userId: idLike, deviceId: idLike, token: idLike }, { requiredKeys: ['token'] }),
+      fc.dictionary(key, fc.anything({ maxDepth: 2 }), { maxKeys: 4 }),
+      fc.constantFrom(...POLLUTING),
+    );
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(auth, async (a) => {
+        const wire = onTheWire(a) as Record<string, unknown> | null;
+        const valid =
+          // Without a token key a token is not looked at: the development ids decide.
+          wire !== null &&
+          idSchema.safeParse(wire.userId).success &&
+          idSchema.safeParse(wire.deviceId).success;
+        const socket = io(`${url}/receipts`, {
+          auth: a as object,
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
+        try {
+          const outcome = await new Promise<{ connected: boolean; data?: unknown }>((resolve) => {
+            socket.once('connect', () => resolve({ connected: true }));
+            socket.once('connect_error', (error: Error & { data?: unknown }) =>
+              resolve({ connected: false, data: error.data }),
+            );
+          });
+          expect({ valid, connected: outcome.connected }).toEqual({ valid, connected: valid });
+          if (!outcome.connected) {
+            expect(outcome.data).toMatchObject({ code: 'UNAUTHENTICATED', retryable: false });
+          }
+        } finally {
+          socket.close();
+        }
+      }),
+      fuzzParameters<[unknown]>(60),
+    );
+    expect(prototypeClean()).toBe(true);
     expect(await snapshot()).toEqual(before);
   });
 });
