@@ -31,10 +31,10 @@ export const retryableOf = (code: ReceiptErrorCode): boolean =>
   new ReceiptError(code, code).retryable;
 
 /**
- * The seed of every property in a run: `FUZZ_SEED` replays a failure (fast-check prints the seed
- * and the counterexample's path when a property fails); the default keeps CI deterministic.
- * `FUZZ_RUNS` scales the number of runs (e.g. a long local exploration); `FUZZ_TIME_MS` caps the
- * time of each property.
+ * The seed of every property in a run. A failing property prints its seed and path: replay it
+ * with `FUZZ_SEED=<seed> FUZZ_PATH=<path>` (and jest's `-t` to pick the test). The default seed
+ * keeps CI deterministic; another seed explores further. `FUZZ_RUNS_SCALE` multiplies the number
+ * of runs (e.g. 10 for a long local exploration); `FUZZ_TIME_MS` caps the time of each property.
  */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20260101);
 const RUNS_SCALE = Number(process.env.FUZZ_RUNS_SCALE ?? 1);
@@ -42,6 +42,7 @@ const TIME_LIMIT_MS = Number(process.env.FUZZ_TIME_MS ?? 12_000);
 
 export const fuzzParameters = <T>(numRuns: number): fc.Parameters<T> => ({
   seed: FUZZ_SEED,
+  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
   numRuns: Math.max(1, Math.round(numRuns * RUNS_SCALE)),
   // Bounded in time as well as in runs: a slow machine runs fewer cases, it does not time out.
   interruptAfterTimeLimit: TIME_LIMIT_MS,
