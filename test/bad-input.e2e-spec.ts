@@ -248,6 +248,17 @@ describe('socket ACKs', () => {
     );
   });
 
+  it('answers an unknown event that has a callback with NOT_FOUND, and applies nothing', async () => {
+    const socket = bob.client.socket.timeout(2000) as unknown as {
+      emitWithAck: (event: string, ...args: unknown[]) => Promise<unknown>;
+    };
+    const ack = { conversationId: conv, upToSequence: 1 };
+    for (const event of ['receipt:readd', 'receipts', 'RECEIPT:READ', '__proto__', 'error']) {
+      failsWith(await socket.emitWithAck(event, ack), 'NOT_FOUND');
+    }
+    failsWith(await socket.emitWithAck('receipt:unknown'), 'NOT_FOUND');
+  });
+
   it('never applies an ACK it cannot answer (no callback, or a callback that is not last)', async () => {
     const raw = bob.client.socket as unknown as {
       emit: (event: string, ...args: unknown[]) => void;

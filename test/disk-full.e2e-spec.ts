@@ -1,7 +1,8 @@
 /**
  * The event store on a disk that fills up: ACKs and registrations are answered with the
  * retryable STORE_UNAVAILABLE and nothing is half-written, readiness says the store cannot
- * write, and both recover once there is room again. The disk is a small tmpfs, which needs root.
+ * write, and both recover once there is room again (a refused batch left none of its ids
+ * applied). The disk is a small tmpfs, which needs root.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,6 +76,14 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
       ok: false,
       error: { code: 'STORE_UNAVAILABLE', message: anyString, retryable: true },
     });
+    // A whole batch is refused, not part of it: after recovery its retry applies every id.
+    const registered = Array.from({ length: sequence - 1 }, (_, i) => `m${i + 1}`);
+    expect(
+      await bob.raw('receipt:delivered', { conversationId: 'c1', messageIds: registered }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'STORE_UNAVAILABLE', message: anyString, retryable: true },
+    });
     const ready = await get(running.url, '/health/ready');
     expect(ready).toMatchObject({
       status: 503,
@@ -87,6 +96,13 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
         status: 200,
         body: { status: 'ok', eventStore: 'up' },
       });
+    });
+    expect(
+      await bob.raw('receipt:delivered', { conversationId: 'c1', messageIds: registered }),
+    ).toEqual({
+      ok: true,
+      applied: registered.length,
+      duplicates: 0,
     });
     expect(await bob.client.read('c1', 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
     expect((await register(running.url, message(sequence))).status).toBe(201);

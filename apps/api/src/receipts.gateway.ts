@@ -3,6 +3,7 @@ import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '
 import type { Namespace, Socket } from 'socket.io';
 import { ReceiptCommandService } from '@receipts/application';
 import {
+  ACK_EVENTS,
   type AckFrame,
   type AckResult,
   type ClientToServerEvents,
@@ -70,6 +71,7 @@ export class ReceiptsGateway
     const { device, expiresAt } = socket.data;
     if (expiresAt) disconnectAtExpiry(socket, expiresAt);
     void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
+    socket.use(answerUnknownEvents);
     const origin = { deviceId: device.deviceId };
     socket.on(
       'receipt:delivered',
@@ -114,3 +116,18 @@ export class ReceiptsGateway
     return { results };
   }
 }
+
+const unknownEvent = toErrorPayload(
+  new ReceiptError('NOT_FOUND', `No such event: devices send ${[...ACK_EVENTS].join(', ')}`),
+);
+
+/**
+ * An event nobody handles would leave its callback unanswered until the device times out; answer
+ * it at once instead (and drop the frame: nothing is applied).
+ */
+const answerUnknownEvents = ([event, ...args]: unknown[], next: () => void): void => {
+  if (typeof event === 'string' && ACK_EVENTS.has(event)) return next();
+  const answer = args.at(-1);
+  if (typeof answer === 'function')
+    (answer as (result: AckResult) => void)({ ok: false, error: unknownEvent });
+};

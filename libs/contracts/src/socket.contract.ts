@@ -14,6 +14,13 @@ export interface ClientToServerEvents {
   'receipt:ack': (frame: AckFrame, callback: (result: AckFrameResult) => void) => void;
 }
 
+/** The events a device may send; any other event is answered NOT_FOUND (when it has a callback). */
+export const ACK_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>([
+  'receipt:delivered',
+  'receipt:read',
+  'receipt:ack',
+]);
+
 export interface ServerToClientEvents {
   receipts: (updates: ReceiptUpdate[]) => void;
 }

@@ -101,12 +101,12 @@ const exited = (child: ChildProcess): boolean =>
   child.exitCode !== null || child.signalCode !== null;
 
 /**
- * A throwaway redis-server on a free loopback port: no persistence, its files in a temp dir.
- * Stop it (by its PID) in afterAll.
+ * A throwaway redis-server on a free loopback port (or on `fixedPort`, e.g. to start it again where
+ * its clients reconnect): no persistence, its files in a temp dir. Stop it (by its PID) in afterAll.
  */
-export const startRedisServer = async (timeoutMs = 10_000): Promise<RedisServer> => {
+export const startRedisServer = async (timeoutMs = 10_000, port?: number): Promise<RedisServer> => {
   ensureRedisServerInstalled();
-  const port = await freePort();
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'receipts-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const child = spawn('redis-server', [...args, '--dir', dir], {
