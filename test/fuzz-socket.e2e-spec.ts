@@ -8,7 +8,13 @@
  */
 import * as fc from 'fast-check';
 import { io } from 'socket.io-client';
-import { deliveredAckSchema, idSchema, readAckSchema } from '@receipts/contracts';
+import {
+  ACK_EVENTS,
+  ackFrameSchema,
+  deliveredAckSchema,
+  idSchema,
+  readAckSchema,
+} from '@receipts/contracts';
 import { type Device, connectDevice, expectOk } from './support/devices';
 import { type RunningApp, startApp } from './support/app';
 import { detail, eventsAppended, get, registerOk, unreadIn } from './support/http';
@@ -72,7 +78,7 @@ type Frame = { event: string; args: unknown[]; callback: 'last' | 'none' | 'not-
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting']);
 const RESERVED_BY_EMITTER = new Set(['newListener', 'removeListener']);
 const event = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('receipt:delivered', 'receipt:read') },
+  { weight: 6, arbitrary: fc.constantFrom('receipt:delivered', 'receipt:read', 'receipt:ack') },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -130,8 +136,26 @@ const ackShaped = fc
     return value;
   });
 
+/** Mostly `receipt:ack`-shaped: items that are ACK-shaped with a type, right or wrong. */
+const frameShaped = fc.record(
+  {
+    items: fc.oneof(
+      fc.array(
+        fc
+          .tuple(ackShaped, fc.constantFrom('delivered', 'delivered_up_to', 'read', 'seen', 1))
+          .map(([ack, type]) => ({ type, ...ack })),
+        { maxLength: 4 },
+      ),
+      fc.anything({ maxDepth: 2, key }),
+    ),
+    extra: fc.anything({ maxDepth: 1 }),
+  },
+  { requiredKeys: ['items'] },
+);
+
 const payload = fc.oneof(
   { weight: 6, arbitrary: ackShaped },
+  { weight: 3, arbitrary: frameShaped },
   { weight: 2, arbitrary: fc.anything({ maxDepth: 3, key }) },
   { weight: 1, arbitrary: fc.constantFrom(...POLLUTING) },
   { weight: 1, arbitrary: binary },
@@ -211,9 +235,14 @@ const send = (f: Frame): Promise<Sent> => {
 
 /** The answer a frame must get, as far as its shape decides it. */
 const expectedAnswer = (f: Frame): 'NOT_FOUND' | 'VALIDATION_FAILED' | 'checked by the domain' => {
-  if (f.event !== 'receipt:delivered' && f.event !== 'receipt:read') return 'NOT_FOUND';
+  if (!ACK_EVENTS.has(f.event)) return 'NOT_FOUND';
   if (f.args.length !== 1) return 'VALIDATION_FAILED';
-  const schema = f.event === 'receipt:read' ? readAckSchema : deliveredAckSchema;
+  const schema =
+    f.event === 'receipt:ack'
+      ? ackFrameSchema
+      : f.event === 'receipt:read'
+        ? readAckSchema
+        : deliveredAckSchema;
   return schema.safeParse(onTheWire(f.args[0])).success
     ? 'checked by the domain'
     : 'VALIDATION_FAILED';
@@ -229,9 +258,30 @@ const checkAnswer = (f: Frame, sent: Sent): void => {
   if (answer.ok === true) {
     // Success only for a valid ACK, and every valid one of bob's here is a duplicate.
     expect(expected).toBe('checked by the domain');
-    expect(answer).toEqual({ ok: true, applied: 0, duplicates: expect.any(Number) as unknown });
+    if (f.event !== 'receipt:ack') {
+      expect(answer).toEqual({ ok: true, applied: 0, duplicates: expect.any(Number) as unknown });
+      return;
+    }
+    const items = (onTheWire(f.args[0]) as { items: unknown[] }).items;
+    expect(Object.keys(answer).sort()).toEqual(['ok', 'results']);
+    const results = answer.results as Array<Record<string, unknown>>;
+    expect(results).toHaveLength(items.length);
+    for (const result of results) {
+      if (result.ok === true) {
+        expect(result).toEqual({ ok: true, applied: 0, duplicates: expect.any(Number) as unknown });
+      } else {
+        checkError(result, 'checked by the domain');
+      }
+    }
     return;
   }
+  checkError(answer, expected);
+};
+
+const checkError = (
+  answer: Record<string, unknown>,
+  expected: ReturnType<typeof expectedAnswer>,
+): void => {
   const error = answer.error as { code: (typeof KNOWN_CODES)[number]; message: unknown };
   expect(Object.keys(answer).sort()).toEqual(['error', 'ok']);
   expect(answer.ok).toBe(false);
