@@ -139,8 +139,8 @@ describe('REST with tokens', () => {
     refused(await get(url, '/users/bob/unread', carol), 'FORBIDDEN', 403);
     refused(await get(url, '/users/bob/conversations/c1/unread', carol), 'FORBIDDEN', 403);
     const bob = bearer(await userToken('bob', 'phone'));
-    refused(await get(url, '/conversations/c1/messages/m1/receipts', bob), 'FORBIDDEN', 403);
-    refused(await get(url, '/conversations/c1/messages/m1/summary', bob), 'FORBIDDEN', 403);
+    refused(await get(url, '/conversations/c1/messages/m1/receipts', bob), 'UNKNOWN_MESSAGE', 404);
+    refused(await get(url, '/conversations/c1/messages/m1/summary', bob), 'UNKNOWN_MESSAGE', 404);
   });
 
   it('takes the user from the token, whatever development headers come with it', async () => {

@@ -941,8 +941,9 @@ describe('authorization', () => {
       expect(answer.contentType).toContain('application/problem+json');
       expect(answer.body).toMatchObject({ code, retryable: false, status, message: anyString });
     };
-    forbidden(await detail(url, dm, m1, bob));
-    forbidden(await summary(url, dm, m1, bob));
+    // Not the sender: answered as if the message did not exist (no existence oracle).
+    forbidden(await detail(url, dm, m1, bob), 'UNKNOWN_MESSAGE', 404);
+    forbidden(await summary(url, dm, m1, bob), 'UNKNOWN_MESSAGE', 404);
     forbidden(
       await unreadTotal(url, bob).then(() => get(url, `/users/${bob}/unread`, asUser(alice))),
     );

@@ -137,10 +137,17 @@ export class ReceiptQueryService {
     return { message, summary: summarize(message, counts) };
   }
 
+  /**
+   * Receipts are the sender's to see. Anyone else gets the answer a message that does not exist
+   * gets, word for word, so nobody can probe which message ids exist in whose conversation.
+   */
   private visible<T extends Counted>(viewer: Principal, found: T | null): T {
-    if (!found) throw new ReceiptError('UNKNOWN_MESSAGE', 'No such message in this conversation');
-    if (viewer.kind === 'user' && viewer.userId !== found.message.senderId) {
-      throw new ReceiptError('FORBIDDEN', 'Only the sender may see the receipts of a message');
+    const others = viewer.kind === 'user' && viewer.userId !== found?.message.senderId;
+    if (!found || others) {
+      throw new ReceiptError(
+        'UNKNOWN_MESSAGE',
+        'No message of yours with this id in this conversation',
+      );
     }
     return found;
   }
