@@ -1,0 +1,31 @@
+type Entry = { loggedAt: number; skipped: number };
+
+/** Distinct keys remembered at most; past it the memory starts over (a line more, never fewer). */
+const MAX_KEYS = 1000;
+
+/**
+ * Writes a line per key at most once per interval and counts the ones it leaves out, so a
+ * client repeating a bad request cannot turn each one into a log line.
+ */
+export class SampledLog {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  note(key: string, line: string): void {
+    const now = this.now();
+    const entry = this.entries.get(key);
+    if (entry && now - entry.loggedAt < this.intervalMs) {
+      entry.skipped += 1;
+      return;
+    }
+    if (!entry && this.entries.size >= MAX_KEYS) this.entries.clear();
+    this.entries.set(key, { loggedAt: now, skipped: 0 });
+    const skipped = entry?.skipped ?? 0;
+    this.write(skipped > 0 ? `${line} (and ${skipped} more like it since the last line)` : line);
+  }
+}
