@@ -10,6 +10,7 @@ import { anyString } from './support/matchers';
 import {
   CHAT_SERVER,
   type HttpAnswer,
+  OPERATOR,
   type Problem,
   asUser,
   detail,
@@ -556,10 +557,12 @@ describe('REST', () => {
 
   it('still serves health, metrics and docs', async () => {
     expect((await get(url, '/health/live')).body).toEqual({ status: 'ok' });
-    const ready = await get(url, '/health/ready');
+    const ready = await get(url, '/health/ready', OPERATOR);
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', eventStore: 'up', readStore: 'up' });
-    expect(String((await get(url, '/metrics')).body)).toContain('receipts_events_appended_total');
+    expect(String((await get(url, '/metrics', OPERATOR)).body)).toContain(
+      'receipts_events_appended_total',
+    );
     expect((await get(url, '/docs')).status).toBe(200);
     expect((await get(url, '/messages', CHAT_SERVER)).status).toBe(404);
   });

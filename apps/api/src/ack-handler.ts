@@ -1,40 +1,48 @@
-import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { CommandOutcome } from '@receipts/application';
 import type { AckResult } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
+import type { ErrorLog } from './error-log';
 import { answerOf } from './error-payload';
 import { validationError } from './zod-body.pipe';
 
-const logger = new Logger('Socket');
+/** What every frame of one socket goes through: its admission (the rate limits), its error log. */
+export type FrameGate = Readonly<{ admit: () => Promise<void>; log: ErrorLog }>;
 
 /**
- * A socket ACK handler on the bare Socket.IO event: validate the payload against its contract
- * schema, run the command, answer through the acknowledgement callback with success or a typed
- * error. ACKs are the hottest path of the service, so they skip Nest's per-message pipeline
- * (execution context, interceptors, rxjs), which cost more than the command itself.
+ * A socket ACK handler on the bare Socket.IO event: admit the frame, validate the payload
+ * against its contract schema, run the command, answer through the acknowledgement callback
+ * with success or a typed error. ACKs are the hottest path of the service, so they skip Nest's
+ * per-message pipeline (execution context, interceptors, rxjs), which cost more than the
+ * command itself.
  *
  * Socket.IO passes the callback last. A frame without one cannot be answered, so it is never
  * applied (the device would retry an ACK it cannot know succeeded); a frame with a callback but
- * not exactly one payload before it is answered VALIDATION_FAILED.
+ * not exactly one payload before it is answered VALIDATION_FAILED. A frame over a rate limit is
+ * answered RATE_LIMITED before it is read.
  */
 export const ackHandler =
-  <S extends z.ZodType>(schema: S, run: (ack: z.infer<S>) => Promise<CommandOutcome>) =>
+  <S extends z.ZodType>(
+    gate: FrameGate,
+    schema: S,
+    run: (ack: z.infer<S>) => Promise<CommandOutcome>,
+  ) =>
   (...args: unknown[]): void => {
     const answer = args.at(-1);
     if (typeof answer !== 'function') return;
     const reply = answer as (result: AckResult) => void;
-    const outcome =
+    const outcome = gate.admit().then(() =>
       args.length === 2
         ? parse(schema, args[0]).then((ack) => run(ack))
         : Promise.reject(
             new ReceiptError('VALIDATION_FAILED', 'An ACK is one payload and a callback', {
               arguments: args.length - 1,
             }),
-          );
+          ),
+    );
     outcome.then(
       (result) => reply({ ok: true, ...result }),
-      (exception: unknown) => reply({ ok: false, error: answerOf(exception, logger) }),
+      (exception: unknown) => reply({ ok: false, error: answerOf(exception, gate.log, 'Socket') }),
     );
   };
 

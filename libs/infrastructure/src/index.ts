@@ -3,6 +3,7 @@ export * from './config-error';
 export * from './identity-config';
 export * from './limits-config';
 export * from './health.controller';
+export * from './readiness';
 export * from './projection.module';
 export * from './redis';
 export * from './redis.module';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DELIVERED_BATCH } from '@receipts/contracts';
 
 const perSecond = z.coerce.number().int().min(0).max(1_000_000);
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -38,7 +39,7 @@ export const limitsSchema = z.object({
   RECEIPTS_LIMIT_REST_SERVICE_CONCURRENT: count(100_000).default(1024),
   RECEIPTS_MAX_SOCKETS_PER_USER: count(100_000).default(20),
   RECEIPTS_MAX_SOCKETS_PER_DEVICE: count(1000).default(3),
-  RECEIPTS_MAX_DELIVERED_IDS: count(10_000).default(500),
+  RECEIPTS_MAX_DELIVERED_IDS: count(10_000).default(MAX_DELIVERED_BATCH),
   RECEIPTS_MAX_FRAME_BYTES: count(16 * 1024 * 1024).default(128 * 1024),
   RECEIPTS_MAX_BODY_BYTES: count(64 * 1024 * 1024).default(1024 * 1024),
   RECEIPTS_CORS_ORIGINS: origins,

@@ -4,19 +4,19 @@ type Entry = { loggedAt: number; skipped: number };
 const MAX_KEYS = 1000;
 
 /**
- * Writes a line per key at most once per interval and counts the ones it leaves out, so a
+ * Lets a line per key through at most once per interval and counts the ones it leaves out, so a
  * client repeating a bad request cannot turn each one into a log line.
  */
 export class SampledLog {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly write: (line: string) => void,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  note(key: string, line: string): void {
+  /** Calls `write` unless `key` was written within the interval; it gets the count left out since. */
+  note(key: string, write: (leftOut: number) => void): void {
     const now = this.now();
     const entry = this.entries.get(key);
     if (entry && now - entry.loggedAt < this.intervalMs) {
@@ -25,7 +25,6 @@ export class SampledLog {
     }
     if (!entry && this.entries.size >= MAX_KEYS) this.entries.clear();
     this.entries.set(key, { loggedAt: now, skipped: 0 });
-    const skipped = entry?.skipped ?? 0;
-    this.write(skipped > 0 ? `${line} (and ${skipped} more like it since the last line)` : line);
+    write(entry?.skipped ?? 0);
   }
 }
