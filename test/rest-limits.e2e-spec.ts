@@ -6,14 +6,7 @@
 import { request } from 'node:http';
 import { type RunningApp, DEV_IDENTITY, startApp } from './support/app';
 import { anyNumber, anyString } from './support/matchers';
-import {
-  CHAT_SERVER,
-  type HttpAnswer,
-  asUser,
-  eventsAppended,
-  get,
-  postRaw,
-} from './support/http';
+import { CHAT_SERVER, type HttpAnswer, asUser, eventsAppended, get, postRaw } from './support/http';
 
 jest.setTimeout(30_000);
 
@@ -57,7 +50,7 @@ const tooMany = (answer: HttpAnswer, scope: string): void => {
 /** A request with its Retry-After header. */
 const fetchWithRetryAfter = async (path: string, headers: Record<string, string>) => {
   const response = await fetch(`${url}${path}`, { headers });
-  const body = (await response.json()) as unknown;
+  const body = await response.json();
   return {
     answer: {
       status: response.status,
