@@ -19,6 +19,7 @@ const LIMITS = {
   RECEIPTS_LIMIT_REST_CONCURRENT: '2',
   RECEIPTS_MAX_BODY_BYTES: '4096',
   RECEIPTS_CORS_ORIGINS: ALLOWED_ORIGIN,
+  RECEIPTS_TRUST_PROXY_HOPS: '1',
 };
 
 let running: RunningApp;
@@ -98,6 +99,19 @@ describe('requests per caller', () => {
     tooMany(await get(url, '/health/live'), 'caller');
     // A bad credential is no way around it: it is counted against the address as well.
     tooMany(await get(url, '/users/bob/unread', { 'x-user-id': 'not an id' }), 'caller');
+    // Behind the one trusted proxy, the address it reports is the caller's.
+    const via = (address: string) => ({ 'x-forwarded-for': address });
+    for (let i = 0; i < 30; i++) {
+      expect((await get(url, '/health/live', via('203.0.113.7'))).status).toBe(200);
+    }
+    tooMany(await get(url, '/health/live', via('203.0.113.7')), 'caller');
+    expect((await get(url, '/health/live', via('198.51.100.9'))).status).toBe(200);
+  });
+
+  it('counts refusals by code in the metrics', async () => {
+    const text = String((await get(url, '/metrics', { 'x-service-name': 'monitoring' })).body);
+    const refused = /receipts_errors_answered_total\{code="RATE_LIMITED"\} (\d+)/.exec(text);
+    expect(Number(refused?.[1])).toBeGreaterThanOrEqual(3);
   });
 });
 

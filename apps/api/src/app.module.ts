@@ -63,8 +63,9 @@ import { UsersController } from './users.controller';
     },
     {
       provide: ErrorLog,
-      inject: [RECEIPTS_CONFIG],
-      useFactory: (config: ReceiptsConfig) => new ErrorLog(config.RECEIPTS_LOG_SAMPLE_S * 1000),
+      inject: [RECEIPTS_CONFIG, ReceiptMetrics],
+      useFactory: (config: ReceiptsConfig, metrics: ReceiptMetrics) =>
+        new ErrorLog(config.RECEIPTS_LOG_SAMPLE_S * 1000, metrics.registry),
     },
     Readiness,
     OpsServer,

@@ -32,6 +32,9 @@ export const createApp = async (): Promise<NestExpressApplication> => {
     const origins = config.RECEIPTS_CORS_ORIGINS;
     app.enableCors({ origin: origins.includes('*') ? true : origins, maxAge: 600 });
   }
+  // The address that anonymous callers are counted by: the peer's, or as many proxies report.
+  if (config.RECEIPTS_TRUST_PROXY_HOPS > 0)
+    app.set('trust proxy', config.RECEIPTS_TRUST_PROXY_HOPS);
   app.use(restLimits(app.get(IDENTITY_RESOLVER), app.get(LIMITS), errors));
   app.useBodyParser('json', { limit: config.RECEIPTS_MAX_BODY_BYTES });
   app.enableShutdownHooks();

@@ -85,7 +85,9 @@ export class ReceiptsGateway
       Object.assign(socket.data, { device: { userId, deviceId }, expiresAt: session.expiresAt });
       return undefined;
     } catch (exception) {
-      return refusal(asReceiptError(exception));
+      const error = asReceiptError(exception);
+      this.errors.note('Socket', error, exception);
+      return refusal(error);
     }
   }
 

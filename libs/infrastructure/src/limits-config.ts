@@ -44,6 +44,8 @@ export const limitsSchema = z.object({
   RECEIPTS_MAX_BODY_BYTES: count(64 * 1024 * 1024).default(1024 * 1024),
   RECEIPTS_CORS_ORIGINS: origins,
   RECEIPTS_SOCKET_CORS_ORIGINS: origins,
+  /** Proxies in front of the API whose X-Forwarded-For is believed (the client address). */
+  RECEIPTS_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Serve /metrics and the readiness detail on this port only (no credential there). */
   RECEIPTS_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Client errors: at most one log line per code per this many seconds. */
