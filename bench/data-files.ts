@@ -96,8 +96,16 @@ export const verifyAnswered = (dataDir: string, samples: AnsweredSamples): Durab
     const delivered = new Set<string>();
     let readUpTo = 0;
     for (const row of rows) {
-      const data = JSON.parse(row.data) as { messageId?: string; readUpToSequence?: number };
-      if (row.type === 'message_delivered' && data.messageId) delivered.add(data.messageId);
+      const data = JSON.parse(row.data) as {
+        messageId?: string;
+        messages?: Array<{ messageId: string }>;
+        readUpToSequence?: number;
+      };
+      if (row.type === 'message_delivered') {
+        // Version 2 lists the messages of one ACK; version 1 named one message.
+        for (const { messageId } of data.messages ?? []) delivered.add(messageId);
+        if (data.messageId) delivered.add(data.messageId);
+      }
       if (row.type === 'conversation_read')
         readUpTo = Math.max(readUpTo, data.readUpToSequence ?? 0);
     }

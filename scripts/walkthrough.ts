@@ -95,7 +95,7 @@ const main = async (): Promise<void> => {
   console.log('  carol reads:', await carol.read(group, 1));
   await pause();
   console.log('a read cursor moving back is ignored:', await carol.read(group, 1));
-  console.log('bad input gets a typed error:', await carol.read(group, 99));
+  console.log('bad input gets a typed error:', await carol.read(group, 0));
 
   console.log('alice asks for the group message detail:');
   console.log(

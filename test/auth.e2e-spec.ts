@@ -2,7 +2,8 @@
  * Bearer tokens on REST, with the development identity off: each rule of docs/SECURITY.md tried
  * against the running service over real HTTP.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { type RunningApp, startApp } from './support/app';
 import { ROOT } from './support/node-processes';
 import {
@@ -14,6 +15,8 @@ import {
   type Problem,
 } from './support/http';
 import { JWT_ENV, badTokens, bearer, serviceToken, userToken } from './support/tokens';
+
+const execFileAsync = promisify(execFile);
 
 jest.setTimeout(20_000);
 
@@ -152,22 +155,28 @@ describe('REST with tokens', () => {
 });
 
 describe('tokens minted by the operator CLI', () => {
-  const mint = (...args: string[]): string => {
-    const run = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'token', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...JWT_ENV },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  // Asynchronous, never spawnSync: the service under test runs in this process and must keep
+  // serving (a blocked event loop lets its idle keep-alive sockets race the next request).
+  const mint = async (...args: string[]): Promise<string> => {
+    const run = await execFileAsync(
+      process.execPath,
+      ['dist/apps/cli/src/main.js', 'token', ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...JWT_ENV },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(run.stderr).toBe('');
     return run.stdout.trim();
   };
 
   it('are accepted: a service token registers, a device token reads its own data', async () => {
-    const service = bearer(mint('--service', 'chat-server', '--ttl', '5m'));
+    const service = bearer(await mint('--service', 'chat-server', '--ttl', '5m'));
     const next = { ...message, messageId: 'm5', sequence: 5 };
     expect((await register(url, next, service)).status).toBe(201);
-    const bob = bearer(mint('--user', 'bob', '--device', 'phone'));
+    const bob = bearer(await mint('--user', 'bob', '--device', 'phone'));
     expect((await get(url, '/users/bob/unread', bob)).status).toBe(200);
     refused(await register(url, { ...next, messageId: 'm6', sequence: 6 }, bob), 'FORBIDDEN', 403);
   });

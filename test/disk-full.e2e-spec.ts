@@ -46,7 +46,7 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
   });
 
   beforeAll(async () => {
-    running = await startApp(DEV_IDENTITY, mountPoint);
+    running = await startApp(DEV_IDENTITY, fs.mkdtempSync(path.join(mountPoint, 'data-')));
     await registerOk(running.url, message(1));
     bob = await connectDevice(running.url, 'bob', 'phone');
   });

@@ -19,16 +19,15 @@ const LEFT_OVER =
   /^RECEIPTS_(JWT_|DEV_IDENTITY$|LIMIT_|MAX_|OPS_|LOG_SAMPLE_S$|CORS_ORIGINS$|SOCKET_CORS_ORIGINS$)/;
 
 /**
- * Starts the whole API in this process on a fresh data dir (under `parent`) and a free port.
+ * Starts the whole API in this process on a free port, on `dataDir` (a fresh one by default).
  * `identity` says how callers authenticate (the development identity unless told otherwise),
  * and may set limits too; such variables left over from an earlier app in this file are
  * cleared first.
  */
 export const startApp = async (
   identity: Record<string, string> = DEV_IDENTITY,
-  parent: string = os.tmpdir(),
+  dataDir: string = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-e2e-')),
 ): Promise<RunningApp> => {
-  const dataDir = fs.mkdtempSync(path.join(parent, 'receipts-e2e-'));
   for (const name of Object.keys(process.env)) {
     if (LEFT_OVER.test(name)) delete process.env[name];
   }

@@ -1,7 +1,7 @@
-import type { DeliveredAck, ReadAck } from '@receipts/contracts';
+import type { AckItem, DeliveredAck, ReadAck } from '@receipts/contracts';
 import { type ReceiptCommand, ReceiptError } from '@receipts/domain';
 
-type Device = Readonly<{ userId: string; deviceId: string }>;
+export type Device = Readonly<{ userId: string; deviceId: string }>;
 
 /**
  * An ACK always acts as the authenticated device's user: the payload cannot name another. A
@@ -39,3 +39,24 @@ export const readCommand = (ack: ReadAck, device: Device, now: string): ReceiptC
   data: { ...device, conversationId: ack.conversationId, upToSequence: ack.upToSequence },
   metadata: { now },
 });
+
+/** One item of a `receipt:ack` frame as the command its single-event form would give. */
+export const ackItemCommand = (
+  item: AckItem,
+  device: Device,
+  now: string,
+  maxIds: number,
+): ReceiptCommand => {
+  switch (item.type) {
+    case 'delivered':
+      return deliveredCommand(item, device, now, maxIds);
+    case 'delivered_up_to':
+      return deliveredCommand(item, device, now, maxIds);
+    case 'read':
+      return readCommand(item, device, now);
+    default: {
+      const unexpected: never = item;
+      return unexpected;
+    }
+  }
+};

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { CommandOutcome } from '@receipts/application';
-import type { AckResult } from '@receipts/contracts';
+import type { ErrorPayload } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
 import type { ErrorLog } from './error-log';
 import { answerOf } from './error-payload';
@@ -22,15 +21,17 @@ export type FrameGate = Readonly<{ admit: () => Promise<void>; log: ErrorLog }>;
  * answered RATE_LIMITED before it is read.
  */
 export const ackHandler =
-  <S extends z.ZodType>(
+  <S extends z.ZodType, R extends object>(
     gate: FrameGate,
     schema: S,
-    run: (ack: z.infer<S>) => Promise<CommandOutcome>,
+    run: (ack: z.infer<S>) => Promise<R>,
   ) =>
   (...args: unknown[]): void => {
     const answer = args.at(-1);
     if (typeof answer !== 'function') return;
-    const reply = answer as (result: AckResult) => void;
+    const reply = answer as (
+      result: ({ ok: true } & R) | { ok: false; error: ErrorPayload },
+    ) => void;
     const outcome = gate.admit().then(() =>
       args.length === 2
         ? parse(schema, args[0]).then((ack) => run(ack))
@@ -52,3 +53,16 @@ const parse = <S extends z.ZodType>(schema: S, payload: unknown): Promise<z.infe
     ? Promise.resolve(parsed.data)
     : Promise.reject(validationError(parsed.error));
 };
+
+/** An item's outcome inside a frame's success answer: its result, or its own typed error. */
+export const settle = <R extends object>(
+  outcome: Promise<R>,
+  log: ErrorLog,
+): Promise<({ ok: true } & R) | { ok: false; error: ErrorPayload }> =>
+  outcome.then(
+    (result) => ({ ok: true as const, ...result }),
+    (exception: unknown) => ({
+      ok: false as const,
+      error: answerOf(exception, log, 'Socket'),
+    }),
+  );

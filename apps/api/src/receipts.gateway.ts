@@ -2,11 +2,15 @@ import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { type CommandOutcome, ReceiptCommandService } from '@receipts/application';
+import { ReceiptCommandService } from '@receipts/application';
 import {
+  type AckFrame,
+  type AckResult,
   type ClientToServerEvents,
+  MAX_ACK_ITEMS,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
+  ackFrameSchema,
   deliveredAckSchema,
   deviceRoom,
   readAckSchema,
@@ -19,15 +23,14 @@ import {
   RECEIPTS_CONFIG,
   type ReceiptsConfig,
 } from '@receipts/infrastructure';
-import { ackHandler } from './ack-handler';
-import { deliveredCommand, readCommand } from './ack-commands';
+import { ackHandler, settle } from './ack-handler';
+import { type Device, ackItemCommand, deliveredCommand, readCommand } from './ack-commands';
 import { ErrorLog } from './error-log';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
 import { disconnectAtExpiry } from './socket-expiry';
 
-type Device = { userId: string; deviceId: string };
 type DeviceSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -99,9 +102,9 @@ export class ReceiptsGateway
     const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
     const gate = { admit: () => this.limits.frames.admit(device), log: this.errors };
     /** Every ACK event goes through here: one frame, one admission. */
-    const frame = <S extends z.ZodType>(
+    const frame = <S extends z.ZodType, R extends object>(
       schema: S,
-      run: (ack: z.infer<S>) => Promise<CommandOutcome>,
+      run: (ack: z.infer<S>) => Promise<R>,
     ) => ackHandler(gate, schema, run);
     socket.on(
       'receipt:delivered',
@@ -118,5 +121,36 @@ export class ReceiptsGateway
         this.commands.acknowledge(readCommand(ack, device, this.commands.now()), origin),
       ),
     );
+    socket.on(
+      'receipt:ack',
+      frame(ackFrameSchema, (ack) => this.acknowledgeFrame(ack, device)),
+    );
+  }
+
+  /** Every item of a frame is one ACK with its own answer; one item failing stops no other. */
+  private async acknowledgeFrame(
+    frame: AckFrame,
+    device: Device,
+  ): Promise<{ results: AckResult[] }> {
+    if (frame.items.length > MAX_ACK_ITEMS) {
+      throw new ReceiptError('BATCH_TOO_LARGE', `At most ${MAX_ACK_ITEMS} items per ACK frame`, {
+        limit: MAX_ACK_ITEMS,
+        received: frame.items.length,
+      });
+    }
+    const now = this.commands.now();
+    const origin = { deviceId: device.deviceId };
+    const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
+    const results = await Promise.all(
+      frame.items.map((item) =>
+        settle(
+          Promise.resolve().then(() =>
+            this.commands.acknowledge(ackItemCommand(item, device, now, maxIds), origin),
+          ),
+          this.errors,
+        ),
+      ),
+    );
+    return { results };
   }
 }

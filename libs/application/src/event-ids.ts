@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { type DomainEvent, EVENT_SCHEMA_VERSION, eventKey } from '@receipts/domain';
+import { type DomainEvent, eventKey, schemaVersionOf } from '@receipts/domain';
 import type { EventToAppend } from '@receipts/event-store';
 
 const NAMESPACE = '6f1c3c8e-7a52-4b4e-9d43-0d7f5a1c2b90';
@@ -12,7 +12,7 @@ export const toEventToAppend = (event: DomainEvent, causation: Causation): Event
   type: event.type,
   data: event.data,
   metadata: {
-    schemaVersion: EVENT_SCHEMA_VERSION,
+    schemaVersion: schemaVersionOf(event.type),
     correlationId: causation.correlationId,
     causationId: causation.correlationId,
     deviceId: causation.deviceId ?? null,

@@ -8,5 +8,4 @@ export * from './receipt-queries.service';
 export * from './stream-state-cache';
 export * from './write-health';
 export * from './query-cache-keys';
-export * from './keyed-serializer';
 export * from './rebuild-read-models';

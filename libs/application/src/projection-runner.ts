@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
 import { PROJECTED_EVENT_TYPES, type ReadModelChange, projectEvent } from '@receipts/read-models';
@@ -97,7 +98,13 @@ export class ProjectionRunner {
       }
       if (this.notifier) await this.notifier.notify(domainEvents);
       const settle = this.options.settleMs ?? 0;
-      if (settle > 0 && batch.length < this.options.batchSize) await sleep(settle, signal);
+      if (batch.length < this.options.batchSize) {
+        if (settle > 0) await sleep(settle, signal);
+      } else {
+        // A backlog's batches come back to back and would hold the event loop: the process's
+        // HTTP and sockets (the API, with the projector inline) get a turn between them.
+        await setImmediate();
+      }
     }
   }
 

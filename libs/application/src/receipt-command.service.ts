@@ -1,3 +1,4 @@
+import AsyncLock from 'async-lock';
 import {
   type ConversationState,
   type MessageSent,
@@ -26,7 +27,6 @@ import {
 } from '@receipts/domain';
 import { type EventStore, WrongExpectedRevisionError } from '@receipts/event-store';
 import { type Causation, toEventToAppend } from './event-ids';
-import { KeyedSerializer } from './keyed-serializer';
 import type { ReceiptMetrics } from './receipt-metrics';
 import { type Folded, StreamStateCache } from './stream-state-cache';
 import type { WriteHealth } from './write-health';
@@ -51,7 +51,8 @@ export class ReceiptCommandService {
   private readonly conversations: StreamStateCache<ConversationState, MessageSent>;
   private readonly receipts: StreamStateCache<ReceiptState, ReceiptEvent>;
   private readonly users: StreamStateCache<UserSettings, UserEvent>;
-  private readonly serializer = new KeyedSerializer();
+  /** Commands on one stream run one after another in this process, however many are waiting. */
+  private readonly streams = new AsyncLock({ maxPending: Infinity });
 
   constructor(
     private readonly store: EventStore,
@@ -110,9 +111,40 @@ export class ReceiptCommandService {
     return { applied: outcome.applied, duplicates: outcome.duplicates };
   }
 
+  /**
+   * Decides on the conversation as this process last knew it, without reading the log. What
+   * another node registered since can only make an ACK by ids or a read look premature
+   * (NOT_YET_REGISTERED): only then is the conversation's tail read, and the ACK decided again.
+   * A cumulative delivery reads the tail first: it would silently skip a message registered out
+   * of order on another node.
+   */
   async acknowledge(command: ReceiptCommand, causation: Causation): Promise<CommandOutcome> {
+    const stream = conversationStream(command.data.conversationId);
+    const known = await (
+      command.type === 'AcknowledgeDeliveryUpTo'
+        ? this.conversations.load(stream)
+        : this.conversations.loadForAppend(stream)
+    ).catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    try {
+      return await this.acknowledgeIn(known.state, command, causation);
+    } catch (error) {
+      if (!(error instanceof ReceiptError) || error.code !== 'NOT_YET_REGISTERED') throw error;
+      const latest = await this.conversations.load(stream).catch((cause: unknown) => {
+        throw storeUnavailable(cause);
+      });
+      if (latest.revision === known.revision) throw error;
+      return this.acknowledgeIn(latest.state, command, causation);
+    }
+  }
+
+  private async acknowledgeIn(
+    conversation: ConversationState,
+    command: ReceiptCommand,
+    causation: Causation,
+  ): Promise<CommandOutcome> {
     const { conversationId, userId } = command.data;
-    const conversation = (await this.conversations.load(conversationStream(conversationId))).state;
     const settings =
       command.type === 'MarkConversationRead'
         ? (await this.users.load(userStream(userId))).state
@@ -133,19 +165,26 @@ export class ReceiptCommandService {
       },
       causation,
     );
+    // Clients count receipts, not events: a delivered event covers every message it lists.
+    const applied = outcome.events.reduce(
+      (sum, event) => sum + (event.type === 'message_delivered' ? event.data.messages.length : 1),
+      0,
+    );
     const duplicates =
       command.type === 'AcknowledgeDelivery'
-        ? new Set(command.data.messageIds).size - outcome.applied
+        ? new Set(command.data.messageIds).size - applied
         : outcome.duplicates;
     for (const event of outcome.events) {
       if (event.type !== 'message_delivered') continue;
-      const sentAt = findMessage(conversation, event.data.messageId)?.sentAt;
-      if (sentAt)
-        this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+      for (const { messageId } of event.data.messages) {
+        const sentAt = findMessage(conversation, messageId)?.sentAt;
+        if (sentAt)
+          this.metrics.delayedReceiptAge.observe(secondsBetween(sentAt, event.data.deliveredAt));
+      }
     }
     if (regression) this.metrics.cursorRegressions.inc();
     if (duplicates > 0) this.metrics.duplicateAcks.inc(duplicates);
-    return { applied: outcome.applied, duplicates };
+    return { applied, duplicates };
   }
 
   async setReadReceipts(userId: string, enabled: boolean, now: string): Promise<CommandOutcome> {
@@ -176,7 +215,7 @@ export class ReceiptCommandService {
     decide: Decision<State, Event>,
     causation: Causation,
   ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    return this.serializer.run(stream, async () => {
+    return this.streams.acquire(stream, async () => {
       for (let attempt = 1; ; attempt++) {
         const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
           throw storeUnavailable(error);

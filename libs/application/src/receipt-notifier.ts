@@ -32,8 +32,10 @@ export class ReceiptNotifier {
   }
 
   private async delivered({ data }: MessageDelivered, batch: BatchLookups): Promise<void> {
-    const message = await batch.message(data.conversationId, data.messageId);
-    if (message) await this.pushDelivered(message, data.userId, data.deliveredAt, batch);
+    for (const { messageId } of data.messages) {
+      const message = await batch.message(data.conversationId, messageId);
+      if (message) await this.pushDelivered(message, data.userId, data.deliveredAt, batch);
+    }
   }
 
   private async pushDelivered(

@@ -1,8 +1,10 @@
 import { backOff } from 'exponential-backoff';
 import { type Socket, io } from 'socket.io-client';
 import {
+  type AckItem,
   type AckResult,
   type ClientToServerEvents,
+  MAX_ACK_ITEMS,
   MAX_DELIVERED_BATCH,
   RECEIPTS_NAMESPACE,
   type ReceiptUpdate,
@@ -102,23 +104,35 @@ export class ReceiptsClient {
     return this.emit('receipt:read', { conversationId, upToSequence });
   }
 
-  /** Sends every queued delivered batch now, in ACKs of at most MAX_DELIVERED_BATCH ids. */
+  /**
+   * Sends every queued delivered batch now, all conversations in one `receipt:ack` frame (more
+   * past MAX_ACK_ITEMS items), each conversation's ids in items of at most MAX_DELIVERED_BATCH.
+   */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const [conversationId, { ids, waiters }] of this.pending) {
-      this.pending.delete(conversationId);
-      const all = [...ids];
-      const parts: Array<Promise<AckResult>> = [];
-      for (let i = 0; i < all.length; i += MAX_DELIVERED_BATCH) {
-        const messageIds = all.slice(i, i + MAX_DELIVERED_BATCH);
-        parts.push(this.emit('receipt:delivered', { conversationId, messageIds }));
+    const batches = [...this.pending.values()];
+    const items: AckItem[] = [];
+    const owners: Pending[] = [];
+    for (const [conversationId, batch] of this.pending) {
+      const ids = [...batch.ids];
+      for (let i = 0; i < ids.length; i += MAX_DELIVERED_BATCH) {
+        items.push({
+          type: 'delivered',
+          conversationId,
+          messageIds: ids.slice(i, i + MAX_DELIVERED_BATCH),
+        });
+        owners.push(batch);
       }
-      void Promise.all(parts).then((results) => {
-        const combined = combine(results);
-        for (const waiter of waiters) waiter(combined);
-      });
     }
+    this.pending.clear();
+    if (items.length === 0) return;
+    void this.sendItems(items).then((results) => {
+      for (const batch of batches) {
+        const combined = combine(results.filter((_, i) => owners[i] === batch));
+        for (const waiter of batch.waiters) waiter(combined);
+      }
+    });
   }
 
   close(): void {
@@ -127,37 +141,63 @@ export class ReceiptsClient {
   }
 
   /** Sends an ACK and retries retryable answers; the server's idempotency makes that safe. */
-  private async emit<E extends keyof ClientToServerEvents>(
+  private async emit<E extends 'receipt:delivered' | 'receipt:read'>(
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
   ): Promise<AckResult> {
-    const deadline = Date.now() + (this.options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
-    let last: AckResult | null = null;
-    const attempt = async (): Promise<AckResult> => {
+    let last: AckResult = NO_ANSWER;
+    await this.retrying(async () => {
       last = await this.emitOnce(event, payload);
-      if (!last.ok && last.error.retryable) throw new Error(last.error.code);
-      return last;
-    };
-    try {
-      return await backOff(attempt, {
+      return !isRetryable(last);
+    });
+    return last;
+  }
+
+  /** Items in frames of at most MAX_ACK_ITEMS; the items answered retryably are sent again. */
+  private async sendItems(items: readonly AckItem[]): Promise<AckResult[]> {
+    const results: AckResult[] = items.map(() => NO_ANSWER);
+    let left = items.map((item, index) => ({ item, index }));
+    await this.retrying(async () => {
+      const answers: AckResult[] = [];
+      for (let i = 0; i < left.length; i += MAX_ACK_ITEMS) {
+        const frame = left.slice(i, i + MAX_ACK_ITEMS).map(({ item }) => item);
+        const answer = await this.emitOnce('receipt:ack', { items: frame });
+        answers.push(...(answer.ok ? answer.results : frame.map(() => answer)));
+      }
+      left.forEach(({ index }, i) => (results[index] = answers[i] ?? NO_ANSWER));
+      left = left.filter((_, i) => isRetryable(answers[i] ?? NO_ANSWER));
+      return left.length === 0;
+    });
+    return results;
+  }
+
+  /** Runs `attempt` until it says it is done, with backoff and jitter, for at most `retryForMs`. */
+  private async retrying(attempt: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + (this.options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
+    await backOff(
+      async () => {
+        if (!(await attempt())) throw new Error('retryable answer');
+      },
+      {
         startingDelay: RETRY_FIRST_DELAY_MS,
         maxDelay: RETRY_MAX_DELAY_MS,
         jitter: 'full',
         numOfAttempts: Number.MAX_SAFE_INTEGER,
         retry: () => Date.now() < deadline && this.socket.active,
-      });
-    } catch {
-      return last!;
-    }
+      },
+    ).catch(() => undefined);
   }
 
   private async emitOnce<E extends keyof ClientToServerEvents>(
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<AckResult> {
+  ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]> {
     try {
       const socket = this.socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as {
-        emitWithAck: (event: E, payload: unknown) => Promise<AckResult>;
+        emitWithAck: (
+          event: E,
+          payload: unknown,
+        ) => Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]>;
       };
       return await socket.emitWithAck(event, payload);
     } catch (error) {
@@ -166,6 +206,13 @@ export class ReceiptsClient {
     }
   }
 }
+
+const NO_ANSWER: AckResult = {
+  ok: false,
+  error: { code: 'TIMEOUT', message: 'no answer', retryable: true },
+};
+
+const isRetryable = (result: AckResult): boolean => !result.ok && result.error.retryable;
 
 /** One answer for a batch sent in parts: the first failure, or the sums of the successes. */
 const combine = (results: readonly AckResult[]): AckResult => {

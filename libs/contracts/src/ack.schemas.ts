@@ -31,6 +31,35 @@ export const readAckSchema = z.strictObject({
 });
 export type ReadAck = z.infer<typeof readAckSchema>;
 
+/** Most items one `receipt:ack` frame may carry (each delivered item at most MAX_DELIVERED_BATCH ids). */
+export const MAX_ACK_ITEMS = 200;
+
+/**
+ * A device's receipts for several conversations in one frame: what it batched over a short
+ * window. Each item is one ACK and gets its own answer, in order.
+ */
+export const ackItemSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('delivered'),
+    conversationId: idSchema,
+    messageIds: z.array(idSchema).min(1),
+  }),
+  z.strictObject({
+    type: z.literal('delivered_up_to'),
+    conversationId: idSchema,
+    upToSequence: sequenceSchema,
+  }),
+  z.strictObject({
+    type: z.literal('read'),
+    conversationId: idSchema,
+    upToSequence: sequenceSchema,
+  }),
+]);
+export type AckItem = z.infer<typeof ackItemSchema>;
+
+export const ackFrameSchema = z.strictObject({ items: z.array(ackItemSchema).min(1) });
+export type AckFrame = z.infer<typeof ackFrameSchema>;
+
 export const registerMessageSchema = z
   .strictObject({
     messageId: idSchema,

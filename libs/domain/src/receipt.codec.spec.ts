@@ -6,10 +6,10 @@ import {
   readReceiptsChanged,
 } from '@receipts/testing';
 import { decodeEvent, isDomainEventType } from './receipt.codec';
-import { type DomainEvent, EVENT_SCHEMA_VERSION } from './receipt.events';
+import { type DomainEvent, schemaVersionOf } from './receipt.events';
 
 const decode = (event: DomainEvent, data: unknown = event.data): DomainEvent =>
-  decodeEvent(event.type, EVENT_SCHEMA_VERSION, data);
+  decodeEvent(event.type, schemaVersionOf(event.type), data);
 
 describe('decodeEvent', () => {
   describe('given a stored event of the current version', () => {
@@ -43,17 +43,42 @@ describe('decodeEvent', () => {
   describe('given an unknown event type', () => {
     it.each(['message_edited', 'MessageSent', '', 'constructor', 'toString', '__proto__'])(
       "rejects '%s'",
-      (type) =>
-        expect(() => decodeEvent(type, EVENT_SCHEMA_VERSION, {})).toThrow(/Unknown event type/),
+      (type) => expect(() => decodeEvent(type, 1, {})).toThrow(/Unknown event type/),
     );
   });
 
-  describe('given another schema version', () => {
-    it.each([0, EVENT_SCHEMA_VERSION + 1])('rejects version %d', (version) =>
-      expect(() => decodeEvent('message_sent', version, messageSent().data)).toThrow(
+  describe('given a version it has no reading of', () => {
+    it.each([
+      ['message_sent', 0],
+      ['message_sent', 2],
+      ['message_delivered', 3],
+      ['conversation_read', 2],
+    ])('rejects %s version %d', (type, version) =>
+      expect(() => decodeEvent(type, version, messageSent().data)).toThrow(
         /Unsupported schema version/,
       ),
     );
+  });
+
+  describe('given a delivery of version 1 (one event per message)', () => {
+    const v1 = {
+      conversationId: 'c1',
+      messageId: 'm3',
+      sequence: 3,
+      senderId: 'alice',
+      userId: 'bob',
+      deviceId: 'phone',
+      deliveredAt: messageDelivered().data.deliveredAt,
+    };
+
+    it('reads it as a delivery of that one message', () =>
+      expect(decodeEvent('message_delivered', 1, v1)).toEqual(messageDelivered({ sequence: 3 })));
+
+    it('checks its shape as version 1', () =>
+      expect(() => decodeEvent('message_delivered', 1, { ...v1, sequence: 0 })).toThrow(ZodError));
+
+    it('does not read a version 2 body as version 1', () =>
+      expect(() => decodeEvent('message_delivered', 1, messageDelivered().data)).toThrow(ZodError));
   });
 
   describe('given data of the wrong shape', () => {
@@ -77,6 +102,11 @@ describe('decodeEvent', () => {
         'a delivery without a device',
         messageDelivered(),
         { ...messageDelivered().data, deviceId: null },
+      ],
+      [
+        'a delivery of no message',
+        messageDelivered(),
+        { ...messageDelivered().data, messages: [] },
       ],
       ['a read up to 0', conversationRead(), { ...conversationRead().data, readUpToSequence: 0 }],
       [

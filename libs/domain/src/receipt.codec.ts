@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DomainEvent, type DomainEventType, EVENT_SCHEMA_VERSION } from './receipt.events';
+import { type DomainEvent, type DomainEventType, schemaVersionOf } from './receipt.events';
 import { ID_PATTERN } from './streams';
 
 const id = z.string().regex(ID_PATTERN);
@@ -18,12 +18,10 @@ const schemas = {
   }),
   message_delivered: z.object({
     conversationId: id,
-    messageId: id,
-    sequence,
-    senderId: id,
     userId: id,
     deviceId: id,
     deliveredAt: time,
+    messages: z.array(z.object({ messageId: id, sequence, senderId: id })).min(1),
   }),
   conversation_read: z
     .object({
@@ -48,14 +46,35 @@ const schemas = {
 export const isDomainEventType = (type: string): type is DomainEventType =>
   Object.hasOwn(schemas, type);
 
+/** Older versions of a type, read into its current shape. */
+const upcasters: Partial<Record<DomainEventType, Record<number, z.ZodType>>> = {
+  // Version 1 recorded one event per delivered message.
+  message_delivered: {
+    1: z
+      .object({
+        conversationId: id,
+        messageId: id,
+        sequence,
+        senderId: id,
+        userId: id,
+        deviceId: id,
+        deliveredAt: time,
+      })
+      .transform(({ messageId, sequence, senderId, ...ack }) => ({
+        ...ack,
+        messages: [{ messageId, sequence, senderId }],
+      })),
+  },
+};
+
 /**
- * Turns a stored event back into a domain event, checking its shape, so a corrupt or foreign
- * record stops at the boundary instead of inside a projection.
+ * Turns a stored event back into a domain event of the current version, checking its shape, so
+ * a corrupt or foreign record stops at the boundary instead of inside a projection.
  */
 export const decodeEvent = (type: string, schemaVersion: number, data: unknown): DomainEvent => {
   if (!isDomainEventType(type)) throw new Error(`Unknown event type '${type}'`);
-  if (schemaVersion !== EVENT_SCHEMA_VERSION) {
-    throw new Error(`Unsupported schema version ${schemaVersion} of '${type}'`);
-  }
-  return { type, data: schemas[type].parse(data) } as DomainEvent;
+  const schema =
+    schemaVersion === schemaVersionOf(type) ? schemas[type] : upcasters[type]?.[schemaVersion];
+  if (!schema) throw new Error(`Unsupported schema version ${schemaVersion} of '${type}'`);
+  return { type, data: schema.parse(data) } as DomainEvent;
 };

@@ -60,10 +60,10 @@ const acknowledgeDelivery = (
       messageIds: foreign.map((m) => m.messageId),
     });
   }
-  return known
+  const covered = known
     .filter((m) => statusOf(receipts, m.sequence) === 'sent')
-    .sort((a, b) => a.sequence - b.sequence)
-    .map((m) => delivered(m, data.userId, data.deviceId, metadata.now));
+    .sort((a, b) => a.sequence - b.sequence);
+  return delivered(covered, data, metadata.now);
 };
 
 const acknowledgeDeliveryUpTo = (
@@ -71,10 +71,10 @@ const acknowledgeDeliveryUpTo = (
   { conversation, receipts }: ReceiptContext,
 ): MessageDelivered[] => {
   requireMemberWithinRange(conversation, data);
-  return messagesBetween(conversation, receipts.readUpTo, data.upToSequence)
-    .filter((m) => m.recipientIds.includes(data.userId))
-    .filter((m) => statusOf(receipts, m.sequence) === 'sent')
-    .map((m) => delivered(m, data.userId, data.deviceId, metadata.now));
+  const covered = messagesBetween(conversation, receipts.readUpTo, data.upToSequence).filter(
+    (m) => m.recipientIds.includes(data.userId) && statusOf(receipts, m.sequence) === 'sent',
+  );
+  return delivered(covered, data, metadata.now);
 };
 
 const markConversationRead = (
@@ -100,23 +100,30 @@ const markConversationRead = (
   ];
 };
 
+/** One event for the whole ACK, however many messages it newly covers; none when it covers none. */
 const delivered = (
-  message: RegisteredMessage,
-  userId: string,
-  deviceId: string,
+  covered: readonly RegisteredMessage[],
+  ack: Readonly<{ conversationId: string; userId: string; deviceId: string }>,
   now: string,
-): MessageDelivered => ({
-  type: 'message_delivered',
-  data: {
-    conversationId: message.conversationId,
-    messageId: message.messageId,
-    sequence: message.sequence,
-    senderId: message.senderId,
-    userId,
-    deviceId,
-    deliveredAt: now,
-  },
-});
+): MessageDelivered[] =>
+  covered.length === 0
+    ? []
+    : [
+        {
+          type: 'message_delivered',
+          data: {
+            conversationId: ack.conversationId,
+            userId: ack.userId,
+            deviceId: ack.deviceId,
+            deliveredAt: now,
+            messages: covered.map(({ messageId, sequence, senderId }) => ({
+              messageId,
+              sequence,
+              senderId,
+            })),
+          },
+        },
+      ];
 
 /**
  * Devices may ACK what the chat server has not registered with us yet (a race every deployment

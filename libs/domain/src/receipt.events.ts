@@ -1,5 +1,14 @@
-/** Stored event type names are a contract: never rename one, add a version instead. */
-export const EVENT_SCHEMA_VERSION = 1;
+/**
+ * Stored event type names are a contract: never rename one, add a version instead. The version
+ * each type is written with now; older versions are upcast when read (receipt.codec.ts).
+ */
+export const EVENT_SCHEMA_VERSIONS = {
+  message_sent: 1,
+  /** 2: one event per ACK and conversation, listing the messages it covers (1: one per message). */
+  message_delivered: 2,
+  conversation_read: 1,
+  read_receipts_changed: 1,
+} as const;
 
 type Event<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
 
@@ -15,16 +24,18 @@ export type MessageSent = Event<
   }
 >;
 
+/** A message as a delivery names it: enough to tell its sender without looking it up. */
+export type DeliveredMessage = Readonly<{ messageId: string; sequence: number; senderId: string }>;
+
+/** One device's ACK in one conversation: the messages it newly covers, in sequence order. */
 export type MessageDelivered = Event<
   'message_delivered',
   {
     conversationId: string;
-    messageId: string;
-    sequence: number;
-    senderId: string;
     userId: string;
     deviceId: string;
     deliveredAt: string;
+    messages: readonly DeliveredMessage[];
   }
 >;
 
@@ -58,3 +69,5 @@ export type ReceiptEvent = MessageDelivered | ConversationRead;
 export type UserEvent = ReadReceiptsChanged;
 export type DomainEvent = ConversationEvent | ReceiptEvent | UserEvent;
 export type DomainEventType = DomainEvent['type'];
+
+export const schemaVersionOf = (type: DomainEventType): number => EVENT_SCHEMA_VERSIONS[type];

@@ -25,8 +25,11 @@ export const statusOf = (state: ReceiptState, sequence: number): RecipientStatus
 export const evolveReceipts = (state: ReceiptState, event: ReceiptEvent): ReceiptState => {
   switch (event.type) {
     case 'message_delivered': {
-      if (statusOf(state, event.data.sequence) !== 'sent') return state;
-      return { ...state, deliveredAbove: new Set(state.deliveredAbove).add(event.data.sequence) };
+      const deliveredAbove = new Set(state.deliveredAbove);
+      for (const { sequence } of event.data.messages) {
+        if (sequence > state.readUpTo) deliveredAbove.add(sequence);
+      }
+      return { ...state, deliveredAbove };
     }
     case 'conversation_read': {
       const readUpTo = Math.max(state.readUpTo, event.data.readUpToSequence);

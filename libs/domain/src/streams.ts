@@ -19,8 +19,10 @@ export const eventKey = (event: DomainEvent): string => {
   switch (event.type) {
     case 'message_sent':
       return `sent:${event.data.conversationId}:${event.data.messageId}`;
-    case 'message_delivered':
-      return `delivered:${event.data.conversationId}:${event.data.sequence}:${event.data.userId}`;
+    case 'message_delivered': {
+      const { conversationId, userId, messages } = event.data;
+      return `delivered:${conversationId}:${userId}:${messages.map((m) => m.sequence).join('.')}`;
+    }
     case 'conversation_read':
       return `read:${event.data.conversationId}:${event.data.userId}:${event.data.readUpToSequence}`;
     case 'read_receipts_changed':

@@ -22,7 +22,7 @@ if (url) {
   });
 } else {
   console.warn('skipped: no EventStoreDB server (set EVENTSTORE_URL)');
-  it('EventStoreDB conformance: skipped, no server (set EVENTSTORE_URL)', () => {
-    expect(process.env.EVENTSTORE_URL).toBeUndefined();
-  });
+  // Reported as skipped, so a run without the server never counts it as passed.
+  it.skip('EsdbEventStore: the event store conformance suite (no server: set EVENTSTORE_URL)', () =>
+    undefined);
 }

@@ -21,19 +21,19 @@ describe('projectEvent', () => {
       },
     ]));
 
-  it('records a delivery by sequence, user and device', () =>
+  it('records a delivery of each message the ACK covers, by sequence, user and device', () =>
     expect(
-      projectEvent(messageDelivered({ sequence: 2, userId: 'carol', deviceId: 'tablet' })),
-    ).toEqual([
-      {
+      projectEvent(messageDelivered({ sequences: [2, 5], userId: 'carol', deviceId: 'tablet' })),
+    ).toEqual(
+      [2, 5].map((sequence) => ({
         kind: 'message_delivered',
         conversationId: 'c1',
-        sequence: 2,
+        sequence,
         userId: 'carol',
         deviceId: 'tablet',
         deliveredAt: messageDelivered().data.deliveredAt,
-      },
-    ]));
+      })),
+    ));
 
   it.each([true, false])('moves the cursor keeping whether the read was shared (%s)', (shared) =>
     expect(

@@ -46,10 +46,15 @@ export const projectEvent = (event: DomainEvent): ReadModelChange[] => {
     case 'message_sent':
       return [{ kind: 'message_registered', ...event.data }];
     case 'message_delivered': {
-      const { conversationId, sequence, userId, deviceId, deliveredAt } = event.data;
-      return [
-        { kind: 'message_delivered', conversationId, sequence, userId, deviceId, deliveredAt },
-      ];
+      const { conversationId, userId, deviceId, deliveredAt, messages } = event.data;
+      return messages.map(({ sequence }) => ({
+        kind: 'message_delivered',
+        conversationId,
+        sequence,
+        userId,
+        deviceId,
+        deliveredAt,
+      }));
     }
     case 'conversation_read': {
       const { conversationId, userId, deviceId, readUpToSequence, receiptsShared, readAt } =

@@ -25,7 +25,7 @@ if (url) {
   });
 } else {
   console.warn('skipped: no MongoDB server (set MONGODB_URL)');
-  it('MongoDB conformance: skipped, no server (set MONGODB_URL)', () => {
-    expect(process.env.MONGODB_URL).toBeUndefined();
-  });
+  // Reported as skipped, so a run without the server never counts it as passed.
+  it.skip('MongoReadStore: the read store conformance suite (no server: set MONGODB_URL)', () =>
+    undefined);
 }

@@ -38,22 +38,27 @@ export const messageSent = (overrides: Overrides<MessageSent> = {}): MessageSent
   };
 };
 
-export const messageDelivered = (overrides: Overrides<MessageDelivered> = {}): MessageDelivered => {
-  const sequence = overrides.sequence ?? 1;
-  return {
-    type: 'message_delivered',
-    data: {
-      conversationId,
-      messageId: idFor(sequence),
-      sequence,
-      senderId: 'alice',
-      userId: 'bob',
-      deviceId: 'phone',
-      deliveredAt: now,
-      ...overrides,
-    },
-  };
-};
+/** A delivery of `sequences` (or of the one `sequence`) to bob from his phone, sent by alice. */
+export const messageDelivered = ({
+  sequence = 1,
+  sequences = [sequence],
+  senderId = 'alice',
+  ...overrides
+}: Overrides<MessageDelivered> & {
+  sequence?: number;
+  sequences?: readonly number[];
+  senderId?: string;
+} = {}): MessageDelivered => ({
+  type: 'message_delivered',
+  data: {
+    conversationId,
+    userId: 'bob',
+    deviceId: 'phone',
+    deliveredAt: now,
+    messages: sequences.map((s) => ({ messageId: idFor(s), sequence: s, senderId })),
+    ...overrides,
+  },
+});
 
 export const conversationRead = (
   overrides: Overrides<ConversationRead> = {},
