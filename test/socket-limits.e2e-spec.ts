@@ -136,6 +136,24 @@ describe('ACK frames', () => {
       duplicates: 0,
     });
   });
+
+  it('counts a receipt:ack frame once, whatever its items, and refuses it whole', async () => {
+    const ivan = await connect('ivan', 'phone');
+    const items = [
+      { type: 'read', conversationId: conv, upToSequence: 1 },
+      { type: 'delivered', conversationId: conv, messageIds: ['m1'] },
+    ];
+    for (let i = 0; i < 30; i++) {
+      expect(await ivan.raw('receipt:ack', { items })).toMatchObject({ ok: true });
+    }
+    const before = await eventsAppended(url);
+    expect(
+      await ivan.raw('receipt:ack', {
+        items: [{ type: 'read', conversationId: conv, upToSequence: 3 }],
+      }),
+    ).toEqual(rateLimited('device'));
+    expect(await eventsAppended(url)).toBe(before);
+  });
 });
 
 describe('sizes', () => {

@@ -40,7 +40,8 @@ export const limitsSchema = z.object({
   RECEIPTS_MAX_SOCKETS_PER_USER: count(100_000).default(20),
   RECEIPTS_MAX_SOCKETS_PER_DEVICE: count(1000).default(3),
   RECEIPTS_MAX_DELIVERED_IDS: count(10_000).default(MAX_DELIVERED_BATCH),
-  RECEIPTS_MAX_FRAME_BYTES: count(16 * 1024 * 1024).default(128 * 1024),
+  /** Socket.IO's own default; the SDK's `receipt:ack` frames carry a whole window of ids. */
+  RECEIPTS_MAX_FRAME_BYTES: count(16 * 1024 * 1024).default(1024 * 1024),
   RECEIPTS_MAX_BODY_BYTES: count(64 * 1024 * 1024).default(1024 * 1024),
   RECEIPTS_CORS_ORIGINS: origins,
   RECEIPTS_SOCKET_CORS_ORIGINS: origins,
