@@ -5,11 +5,11 @@ import { SampledLog } from '@receipts/infrastructure';
 import { isServerFault } from './error-payload';
 
 /**
- * Where answered errors are logged and counted (`receipts_errors_answered_total{code}`, every
- * one: refusals by the limits show there as RATE_LIMITED and TOO_MANY_CONNECTIONS). A client's error (a 4xx code) is a debug line without a
- * stack; a fault of ours is an error with its cause. Either way, repeats of one kind are
- * sampled: a line per kind and interval, saying how many were left out, so no caller can
- * flood the log by repeating a request.
+ * Where answered errors are logged, and counted (`receipts_errors_answered_total{code}`: the
+ * limits' refusals show there as RATE_LIMITED and TOO_MANY_CONNECTIONS). A client's error (a
+ * 4xx code) is a debug line without a stack; a fault of ours is an error with its cause. Either
+ * way, repeats of one kind are sampled: a line per kind and interval, saying how many were left
+ * out, so no caller can flood the log by repeating a request.
  */
 export class ErrorLog {
   private readonly sampled: SampledLog;
