@@ -24,8 +24,11 @@ export const parseMetrics = (text: string): Scrape => {
   return { values, buckets };
 };
 
+/** The benchmarked service runs with the development identity: a service name reads /metrics. */
 export const scrape = async (baseUrl: string): Promise<Scrape> =>
-  parseMetrics(await (await fetch(`${baseUrl}/metrics`)).text());
+  parseMetrics(
+    await (await fetch(`${baseUrl}/metrics`, { headers: { 'x-service-name': 'bench' } })).text(),
+  );
 
 export const delta = (before: Scrape, after: Scrape, name: string): number =>
   (after.values.get(name) ?? 0) - (before.values.get(name) ?? 0);

@@ -108,7 +108,8 @@ describe('REST with tokens', () => {
   });
 
   it('never lets a user token register messages (403 FORBIDDEN), nothing is written', async () => {
-    const before = await eventsAppended(url);
+    const operator = bearer(await serviceToken('monitoring'));
+    const before = await eventsAppended(url, operator);
     const alice = bearer(await userToken('alice', 'phone'));
     refused(
       await register(url, { ...message, messageId: 'm3', sequence: 3 }, alice),
@@ -131,7 +132,7 @@ describe('REST with tokens', () => {
       'FORBIDDEN',
       403,
     );
-    expect(await eventsAppended(url)).toBe(before);
+    expect(await eventsAppended(url, operator)).toBe(before);
   });
 
   it('never lets a user token read another user’s unread counts or receipt detail', async () => {

@@ -10,6 +10,7 @@ import { anyString } from './support/matchers';
 import {
   CHAT_SERVER,
   type HttpAnswer,
+  OPERATOR,
   type Problem,
   asUser,
   detail,
@@ -567,11 +568,75 @@ describe('REST', () => {
 
   it('still serves health, metrics and docs', async () => {
     expect((await get(url, '/health/live')).body).toEqual({ status: 'ok' });
-    const ready = await get(url, '/health/ready');
+    const ready = await get(url, '/health/ready', OPERATOR);
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', eventStore: 'up', readStore: 'up' });
-    expect(String((await get(url, '/metrics')).body)).toContain('receipts_events_appended_total');
+    expect(String((await get(url, '/metrics', OPERATOR)).body)).toContain(
+      'receipts_events_appended_total',
+    );
     expect((await get(url, '/docs')).status).toBe(200);
     expect((await get(url, '/messages', CHAT_SERVER)).status).toBe(404);
+  });
+
+  it('shows the readiness detail and metrics only to a service: others get the status alone', async () => {
+    expect(await get(url, '/health/ready')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect((await get(url, '/health/ready')).body).toEqual({ status: 'ok' });
+    expect((await get(url, '/health/ready', asUser('bob'))).body).toEqual({ status: 'ok' });
+    problem(await get(url, '/metrics'), 401, 'UNAUTHENTICATED');
+    problem(await get(url, '/metrics', asUser('bob')), 403, 'FORBIDDEN');
+  });
+
+  it('sends security headers and, by default, no CORS grant to any origin', async () => {
+    const response = await fetch(`${url}/users/bob/unread`, {
+      headers: { ...asUser('bob'), origin: 'https://evil.example' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const preflight = await fetch(`${url}/users/bob/unread`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves /docs whole under its content security policy: scripts from itself only, none inline', async () => {
+    const page = await fetch(`${url}/docs/`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const sources = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(sources.length).toBeGreaterThan(2);
+    for (const source of sources) {
+      expect(source).not.toMatch(/^(https?:)?\/\//);
+      const asset = await fetch(new URL(source, `${url}/docs/`));
+      expect({ source, status: asset.status }).toEqual({ source, status: 200 });
+    }
+    expect((await get(url, '/docs-json')).status).toBe(200);
+  });
+
+  it('socket: refuses a browser from a foreign origin by default; a client without an Origin connects', async () => {
+    const tryOrigin = (origin?: string) => {
+      const socket = io(`${url}/receipts`, {
+        auth: { userId: 'zoe', deviceId: origin ? 'browser' : 'native' },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: origin ? { origin } : {},
+      });
+      return new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(`refused: ${error.message}`));
+      }).finally(() => socket.close());
+    };
+    expect(await tryOrigin('https://evil.example')).toMatch(/^refused/);
+    expect(await tryOrigin()).toBe('connected');
   });
 });

@@ -9,7 +9,7 @@ import { toEventToAppend } from '@receipts/application';
 import { SqliteEventStore } from '@receipts/event-store';
 import { conversationStream } from '@receipts/domain';
 import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
-import { get, register } from './support/http';
+import { OPERATOR, get, register } from './support/http';
 import { eventually } from './support/wait';
 
 jest.setTimeout(60_000);
@@ -30,7 +30,7 @@ it('answers HTTP and registers messages while the projector is still catching up
   const head = await writeBacklog(path.join(dataDir, 'events.sqlite'));
 
   running = await startApp(DEV_IDENTITY, dataDir);
-  const ready = await get(running.url, '/health/ready');
+  const ready = await get(running.url, '/health/ready', OPERATOR);
   const registered = await register(running.url, {
     messageId: 'late',
     conversationId: 'after-the-backlog',
@@ -45,7 +45,7 @@ it('answers HTTP and registers messages while the projector is still catching up
   await eventually(
     'the projector caught up',
     async () => {
-      const position = (await get(running.url, '/health/ready')).body as Ready;
+      const position = (await get(running.url, '/health/ready', OPERATOR)).body as Ready;
       expect(BigInt(position.projector.position ?? '0')).toBeGreaterThan(head);
     },
     { timeoutMs: 50_000, intervalMs: 100 },

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { type Device, connectDevice } from './support/devices';
 import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import { anyString } from './support/matchers';
-import { type MessageBody, get, register, registerOk } from './support/http';
+import { type MessageBody, OPERATOR, get, register, registerOk } from './support/http';
 import { eventually } from './support/wait';
 
 jest.setTimeout(30_000);
@@ -84,7 +84,7 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
       ok: false,
       error: { code: 'STORE_UNAVAILABLE', message: anyString, retryable: true },
     });
-    const ready = await get(running.url, '/health/ready');
+    const ready = await get(running.url, '/health/ready', OPERATOR);
     expect(ready).toMatchObject({
       status: 503,
       body: { status: 'unavailable', eventStore: 'read-only' },
@@ -92,7 +92,7 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
 
     fs.rmSync(filler);
     await eventually('readiness recovers without any ACK', async () => {
-      expect(await get(running.url, '/health/ready')).toMatchObject({
+      expect(await get(running.url, '/health/ready', OPERATOR)).toMatchObject({
         status: 200,
         body: { status: 'ok', eventStore: 'up' },
       });

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { type RedisServer, startRedisServer } from '@receipts/testing';
 import type { AckResult } from '@receipts/contracts';
 import { type Device, connectDevice, expectOk } from './support/devices';
-import { detail, get, registerOk, unreadIn, unreadTotal } from './support/http';
+import { OPERATOR, detail, get, registerOk, unreadIn, unreadTotal } from './support/http';
 import {
   type NodeProcess,
   freePort,
@@ -151,7 +151,7 @@ describe('Redis killed and started again during a stream of ACKs', () => {
     await eventually(
       'node A reports Redis down, and still serves',
       async () => {
-        const ready = await get(nodeA.url, '/health/ready');
+        const ready = await get(nodeA.url, '/health/ready', OPERATOR);
         expect(ready).toMatchObject({
           status: 200,
           body: { status: 'degraded', redis: 'down', eventStore: 'up' },
@@ -166,7 +166,7 @@ describe('Redis killed and started again during a stream of ACKs', () => {
       await eventually(
         `${node.name} reports Redis up again`,
         async () => {
-          expect((await get(node.url, '/health/ready')).body).toMatchObject({
+          expect((await get(node.url, '/health/ready', OPERATOR)).body).toMatchObject({
             status: 'ok',
             redis: 'up',
           });

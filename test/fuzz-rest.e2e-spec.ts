@@ -14,7 +14,7 @@ import {
 } from '@receipts/contracts';
 import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
 import { httpStatusOf } from '../apps/api/src/error-payload';
-import { type RunningApp, startApp } from './support/app';
+import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import {
   CHAT_SERVER,
   asUser,
@@ -30,6 +30,7 @@ import {
   fuzzParameters,
   prototypeClean,
   retryableOf,
+  WITHOUT_RATE_LIMITS,
 } from './support/fuzz';
 import { eventually } from './support/wait';
 
@@ -54,7 +55,7 @@ const snapshot = async () => ({
 });
 
 beforeAll(async () => {
-  running = await startApp();
+  running = await startApp({ ...DEV_IDENTITY, ...WITHOUT_RATE_LIMITS });
   url = running.url;
   await registerOk(url, registered);
   await eventually('registration projected', async () => {

@@ -16,7 +16,7 @@ import {
   readAckSchema,
 } from '@receipts/contracts';
 import { type Device, connectDevice, expectOk } from './support/devices';
-import { type RunningApp, startApp } from './support/app';
+import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import { detail, eventsAppended, get, registerOk, unreadIn } from './support/http';
 import {
   KNOWN_CODES,
@@ -25,6 +25,7 @@ import {
   nested,
   prototypeClean,
   retryableOf,
+  WITHOUT_RATE_LIMITS,
 } from './support/fuzz';
 import { eventually } from './support/wait';
 
@@ -44,7 +45,7 @@ const snapshot = async () => ({
 });
 
 beforeAll(async () => {
-  running = await startApp();
+  running = await startApp({ ...DEV_IDENTITY, ...WITHOUT_RATE_LIMITS });
   url = running.url;
   // fz-1..3 to bob and carol, fz-4 to carol only (NOT_A_RECIPIENT for bob).
   for (const [i, messageId] of ids.entries()) {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { type RedisServer, startRedisServer } from '@receipts/testing';
 import { type Device, connectDevice, expectOk } from './support/devices';
-import { get, registerOk, summary, unreadIn } from './support/http';
+import { OPERATOR, get, registerOk, summary, unreadIn } from './support/http';
 import {
   type NodeProcess,
   ROOT,
@@ -104,7 +104,7 @@ const connect = async (node: NodeProcess, userId: string, deviceId: string): Pro
 
 describe('two API nodes and a projector process over Redis', () => {
   it('reports each dependency: the API nodes do not project, the projector does', async () => {
-    expect((await get(apiA.url, '/health/ready')).body).toMatchObject({
+    expect((await get(apiA.url, '/health/ready', OPERATOR)).body).toMatchObject({
       status: 'ok',
       eventStore: 'up',
       readStore: 'up',

@@ -7,10 +7,12 @@
  */
 import type { ReceiptUpdate } from '@receipts/contracts';
 import { type Device, connectDevice, expectOk } from './support/devices';
-import { type RunningApp, startApp } from './support/app';
+import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
+import { WITHOUT_RATE_LIMITS } from './support/fuzz';
 import {
   CHAT_SERVER,
   type HttpAnswer,
+  OPERATOR,
   asUser,
   counter,
   detail,
@@ -117,7 +119,8 @@ const expectNoReadBy = (reader: string, readerDevice: string, things: unknown[])
 };
 
 beforeAll(async () => {
-  running = await startApp();
+  // The probes poll views through a whole cache lifetime; the rate limits have their own tests.
+  running = await startApp({ ...DEV_IDENTITY, ...WITHOUT_RATE_LIMITS });
   url = running.url;
 });
 
@@ -236,11 +239,12 @@ describe('a read made with read receipts off shows on no path', () => {
       await detail(url, group, messages[1]!, alice),
     ]);
 
-    // /metrics (public in this tree) carries counts only, never who, where or which message.
-    // Note: the aggregate counters still move with a hidden read (conversation_read appended,
-    // receipts_privacy_filtered_total), so on a quiet system an anonymous reader of /metrics
-    // learns that a read happened; /metrics belongs on the monitoring network only.
-    const metrics = String((await get(url, '/metrics')).body);
+    // /metrics carries counts only, never who, where or which message; and since its counters
+    // move with a hidden read (receipts_privacy_filtered_total), only operators may read it.
+    expect((await get(url, '/metrics')).status).toBe(401);
+    expect((await get(url, '/metrics', asUser(alice))).status).toBe(403);
+    const metrics = String((await get(url, '/metrics', OPERATOR)).body);
+    expect(metrics).toContain('receipts_privacy_filtered_total');
     for (const id of [dave, daveDevice, group, ...messages]) expect(metrics).not.toContain(id);
   });
 

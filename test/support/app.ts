@@ -14,18 +14,22 @@ export type RunningApp = {
 /** Identity as most tests use it: the development headers and handshake ids. */
 export const DEV_IDENTITY = { RECEIPTS_DEV_IDENTITY: 'on' };
 
+/** Settings an earlier app of the same file may have set: identity, limits, edge. */
+const LEFT_OVER =
+  /^RECEIPTS_(JWT_|DEV_IDENTITY$|LIMIT_|MAX_|OPS_|LOG_SAMPLE_S$|CORS_ORIGINS$|SOCKET_CORS_ORIGINS$)/;
+
 /**
  * Starts the whole API in this process on a free port, on `dataDir` (a fresh one by default).
- * `identity` says how callers authenticate (the development identity unless told otherwise);
- * identity variables left over from an earlier app in this file are cleared first.
+ * `identity` says how callers authenticate (the development identity unless told otherwise),
+ * and may set limits too; such variables left over from an earlier app in this file are
+ * cleared first.
  */
 export const startApp = async (
   identity: Record<string, string> = DEV_IDENTITY,
   dataDir: string = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-e2e-')),
 ): Promise<RunningApp> => {
   for (const name of Object.keys(process.env)) {
-    if (name.startsWith('RECEIPTS_JWT_') || name === 'RECEIPTS_DEV_IDENTITY')
-      delete process.env[name];
+    if (LEFT_OVER.test(name)) delete process.env[name];
   }
   Object.assign(process.env, {
     RECEIPTS_DATA_DIR: dataDir,

@@ -21,6 +21,8 @@ const CODES = {
   FORBIDDEN: true,
   CONCURRENCY_CONFLICT: true,
   STORE_UNAVAILABLE: true,
+  RATE_LIMITED: true,
+  TOO_MANY_CONNECTIONS: true,
   INTERNAL: true,
 } as const satisfies Record<ReceiptErrorCode, true>;
 
@@ -69,3 +71,15 @@ export const POLLUTING: readonly unknown[] = [
 /** The prototype stays clean whatever the service parsed. */
 export const prototypeClean = (): boolean =>
   !('polluted' in Object.prototype) && !('polluted' in Array.prototype);
+
+/**
+ * A fuzz run sends hundreds of frames and requests a second from one device and one caller: the
+ * rate limits (tested on their own in socket-limits and rest-limits) are off for it.
+ */
+export const WITHOUT_RATE_LIMITS = {
+  RECEIPTS_LIMIT_DEVICE_FRAMES_PER_S: '0',
+  RECEIPTS_LIMIT_USER_FRAMES_PER_S: '0',
+  RECEIPTS_LIMIT_REST_USER_PER_S: '0',
+  RECEIPTS_LIMIT_REST_SERVICE_PER_S: '0',
+  RECEIPTS_LIMIT_REST_ANONYMOUS_PER_S: '0',
+};

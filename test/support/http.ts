@@ -133,9 +133,18 @@ export const receiptOf = (
     }
   | undefined => receipts.recipients.find((r) => r.userId === userId);
 
+/** What /metrics and the readiness detail need on the public port: a service credential. */
+export const OPERATOR = { 'x-service-name': 'monitoring' };
+
 /** Sum of every sample of a Prometheus counter in /metrics (all label sets). */
-export const counter = async (url: string, name: string): Promise<number> => {
-  const text = String((await get(url, '/metrics')).body);
+export const counter = async (
+  url: string,
+  name: string,
+  operator: Record<string, string> = OPERATOR,
+): Promise<number> => {
+  const answer = await get(url, '/metrics', operator);
+  if (answer.status !== 200) throw new Error(`/metrics answered ${answer.status}`);
+  const text = String(answer.body);
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
@@ -145,5 +154,5 @@ export const counter = async (url: string, name: string): Promise<number> => {
   return total;
 };
 
-export const eventsAppended = (url: string): Promise<number> =>
-  counter(url, 'receipts_events_appended_total');
+export const eventsAppended = (url: string, operator?: Record<string, string>): Promise<number> =>
+  counter(url, 'receipts_events_appended_total', operator);

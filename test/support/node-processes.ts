@@ -54,7 +54,10 @@ export const spawnApp = async (
     async () => {
       if (exited(child))
         throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
-      const response = await fetch(`${url}/health/ready`);
+      // The readiness detail needs a service credential (the development identity's header).
+      const response = await fetch(`${url}/health/ready`, {
+        headers: { 'x-service-name': 'monitoring' },
+      });
       const body = (await response.json()) as Record<string, unknown>;
       if (response.status !== 200 || !ready(body))
         throw new Error(`ready: ${response.status} ${JSON.stringify(body)}`);

@@ -1,18 +1,17 @@
-import {
-  type AckItem,
-  type DeliveredAck,
-  MAX_DELIVERED_BATCH,
-  type ReadAck,
-} from '@receipts/contracts';
+import type { AckItem, DeliveredAck, ReadAck } from '@receipts/contracts';
 import { type ReceiptCommand, ReceiptError } from '@receipts/domain';
 
 export type Device = Readonly<{ userId: string; deviceId: string }>;
 
-/** An ACK always acts as the authenticated device's user: the payload cannot name another. */
+/**
+ * An ACK always acts as the authenticated device's user: the payload cannot name another. A
+ * batch holds at most `maxIds` ids (RECEIPTS_MAX_DELIVERED_IDS).
+ */
 export const deliveredCommand = (
   ack: DeliveredAck,
   device: Device,
   now: string,
+  maxIds: number,
 ): ReceiptCommand => {
   const metadata = { now };
   if ('upToSequence' in ack) {
@@ -22,12 +21,11 @@ export const deliveredCommand = (
       metadata,
     };
   }
-  if (ack.messageIds.length > MAX_DELIVERED_BATCH) {
-    throw new ReceiptError(
-      'BATCH_TOO_LARGE',
-      `At most ${MAX_DELIVERED_BATCH} message ids per delivered ACK`,
-      { limit: MAX_DELIVERED_BATCH, received: ack.messageIds.length },
-    );
+  if (ack.messageIds.length > maxIds) {
+    throw new ReceiptError('BATCH_TOO_LARGE', `At most ${maxIds} message ids per delivered ACK`, {
+      limit: maxIds,
+      received: ack.messageIds.length,
+    });
   }
   return {
     type: 'AcknowledgeDelivery',
@@ -43,12 +41,17 @@ export const readCommand = (ack: ReadAck, device: Device, now: string): ReceiptC
 });
 
 /** One item of a `receipt:ack` frame as the command its single-event form would give. */
-export const ackItemCommand = (item: AckItem, device: Device, now: string): ReceiptCommand => {
+export const ackItemCommand = (
+  item: AckItem,
+  device: Device,
+  now: string,
+  maxIds: number,
+): ReceiptCommand => {
   switch (item.type) {
     case 'delivered':
-      return deliveredCommand(item, device, now);
+      return deliveredCommand(item, device, now, maxIds);
     case 'delivered_up_to':
-      return deliveredCommand(item, device, now);
+      return deliveredCommand(item, device, now, maxIds);
     case 'read':
       return readCommand(item, device, now);
     default: {

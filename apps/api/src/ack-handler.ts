@@ -1,41 +1,49 @@
-import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { ErrorPayload } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
+import type { ErrorLog } from './error-log';
 import { answerOf } from './error-payload';
 import { validationError } from './zod-body.pipe';
 
-const logger = new Logger('Socket');
+/** What every frame of one socket goes through: its admission (the rate limits), its error log. */
+export type FrameGate = Readonly<{ admit: () => Promise<void>; log: ErrorLog }>;
 
 /**
- * A socket ACK handler on the bare Socket.IO event: validate the payload against its contract
- * schema, run the command, answer through the acknowledgement callback with success or a typed
- * error. ACKs are the hottest path of the service, so they skip Nest's per-message pipeline
- * (execution context, interceptors, rxjs), which cost more than the command itself.
+ * A socket ACK handler on the bare Socket.IO event: admit the frame, validate the payload
+ * against its contract schema, run the command, answer through the acknowledgement callback
+ * with success or a typed error. ACKs are the hottest path of the service, so they skip Nest's
+ * per-message pipeline (execution context, interceptors, rxjs), which cost more than the
+ * command itself.
  *
  * Socket.IO passes the callback last. A frame without one cannot be answered, so it is never
  * applied (the device would retry an ACK it cannot know succeeded); a frame with a callback but
- * not exactly one payload before it is answered VALIDATION_FAILED.
+ * not exactly one payload before it is answered VALIDATION_FAILED. A frame over a rate limit is
+ * answered RATE_LIMITED before it is read.
  */
 export const ackHandler =
-  <S extends z.ZodType, R extends object>(schema: S, run: (ack: z.infer<S>) => Promise<R>) =>
+  <S extends z.ZodType, R extends object>(
+    gate: FrameGate,
+    schema: S,
+    run: (ack: z.infer<S>) => Promise<R>,
+  ) =>
   (...args: unknown[]): void => {
     const answer = args.at(-1);
     if (typeof answer !== 'function') return;
     const reply = answer as (
       result: ({ ok: true } & R) | { ok: false; error: ErrorPayload },
     ) => void;
-    const outcome =
+    const outcome = gate.admit().then(() =>
       args.length === 2
         ? parse(schema, args[0]).then((ack) => run(ack))
         : Promise.reject(
             new ReceiptError('VALIDATION_FAILED', 'An ACK is one payload and a callback', {
               arguments: args.length - 1,
             }),
-          );
+          ),
+    );
     outcome.then(
       (result) => reply({ ok: true, ...result }),
-      (exception: unknown) => reply({ ok: false, error: answerOf(exception, logger) }),
+      (exception: unknown) => reply({ ok: false, error: answerOf(exception, gate.log, 'Socket') }),
     );
   };
 
@@ -49,8 +57,12 @@ const parse = <S extends z.ZodType>(schema: S, payload: unknown): Promise<z.infe
 /** An item's outcome inside a frame's success answer: its result, or its own typed error. */
 export const settle = <R extends object>(
   outcome: Promise<R>,
+  log: ErrorLog,
 ): Promise<({ ok: true } & R) | { ok: false; error: ErrorPayload }> =>
   outcome.then(
     (result) => ({ ok: true as const, ...result }),
-    (exception: unknown) => ({ ok: false as const, error: answerOf(exception, logger) }),
+    (exception: unknown) => ({
+      ok: false as const,
+      error: answerOf(exception, log, 'Socket'),
+    }),
   );

@@ -3,18 +3,24 @@ import { ReceiptCommandService, ReceiptMetrics, WriteHealth } from '@receipts/ap
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { loadVerificationKey } from '@receipts/identity';
 import {
-  HealthController,
+  LIMITS,
   ProjectionModule,
   RECEIPTS_CONFIG,
+  REDIS_CLIENT,
+  Readiness,
   type ReceiptsConfig,
   RedisModule,
   StoresModule,
+  createLimits,
   identitySettings,
   loggingModule,
 } from '@receipts/infrastructure';
+import { ErrorLog } from './error-log';
 import { DevelopmentIdentity, IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { JwtIdentity } from './jwt-identity';
 import { MessagesController } from './messages.controller';
+import { OpsController } from './ops.controller';
+import { OpsServer } from './ops-server';
 import { RealtimeModule } from './realtime.module';
 import { ReceiptsGateway } from './receipts.gateway';
 import { UsersController } from './users.controller';
@@ -28,7 +34,7 @@ import { UsersController } from './users.controller';
     RealtimeModule,
     ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR === 'inline' }),
   ],
-  controllers: [MessagesController, UsersController, HealthController],
+  controllers: [MessagesController, UsersController, OpsController],
   providers: [
     {
       // Bearer tokens when a key is configured, the development identity only when turned on
@@ -49,6 +55,20 @@ import { UsersController } from './users.controller';
       useFactory: (store: EventStore, metrics: ReceiptMetrics, writes: WriteHealth) =>
         new ReceiptCommandService(store, metrics, writes),
     },
+    // Rate budgets shared by every node through Redis when REDIS_URL is set, else per process.
+    {
+      provide: LIMITS,
+      inject: [RECEIPTS_CONFIG, REDIS_CLIENT],
+      useFactory: createLimits,
+    },
+    {
+      provide: ErrorLog,
+      inject: [RECEIPTS_CONFIG, ReceiptMetrics],
+      useFactory: (config: ReceiptsConfig, metrics: ReceiptMetrics) =>
+        new ErrorLog(config.RECEIPTS_LOG_SAMPLE_S * 1000, metrics.registry),
+    },
+    Readiness,
+    OpsServer,
     ReceiptsGateway,
   ],
 })

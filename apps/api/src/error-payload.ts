@@ -1,4 +1,4 @@
-import { HttpStatus, type Logger } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import type { ErrorPayload } from '@receipts/contracts';
 import { ReceiptError, type ReceiptErrorCode } from '@receipts/domain';
 
@@ -15,6 +15,8 @@ const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
   SEQUENCE_CONFLICT: HttpStatus.CONFLICT,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
+  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
+  TOO_MANY_CONNECTIONS: HttpStatus.TOO_MANY_REQUESTS,
   CONCURRENCY_CONFLICT: HttpStatus.SERVICE_UNAVAILABLE,
   STORE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -37,7 +39,10 @@ const bodyReadingError = (error: unknown): ReceiptError | null => {
   if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return null;
   const reason = typeof type === 'string' ? type : typeof code === 'string' ? code : 'unreadable';
   if (reason === 'entity.too.large') {
-    return new ReceiptError('BATCH_TOO_LARGE', 'The request body is larger than 1 MB');
+    const { limit } = error as { limit?: unknown };
+    return new ReceiptError('BATCH_TOO_LARGE', 'The request body is too large', {
+      ...(typeof limit === 'number' ? { limitBytes: limit } : {}),
+    });
   }
   if (status === 415) {
     return new ReceiptError(
@@ -65,9 +70,25 @@ export const httpStatusOf = (error: ReceiptError): HttpStatus => HTTP_STATUS[err
 export const isServerFault = (error: ReceiptError): boolean =>
   error.code === 'INTERNAL' || error.code === 'STORE_UNAVAILABLE';
 
-/** A failure answered inside a success envelope (socket ACK, batch item): logged if ours, then typed. */
-export const answerOf = (exception: unknown, logger: Logger): ErrorPayload => {
+/** Codes whose details a client acts on (how long to wait), so they travel with the answer. */
+const ANSWERED_DETAILS: ReadonlySet<ReceiptErrorCode> = new Set(['RATE_LIMITED']);
+
+/** A failure answered inside a success envelope (socket ACK, batch item): logged, then typed. */
+export const answerOf = (
+  exception: unknown,
+  log: { note: (context: string, error: ReceiptError, exception: unknown) => void },
+  context: string,
+): ErrorPayload => {
   const error = asReceiptError(exception);
-  if (isServerFault(error)) logger.error(error.cause ?? exception);
-  return { code: error.code, message: error.message, retryable: error.retryable };
+  log.note(context, error, exception);
+  const { code, message, retryable, details } = error;
+  return ANSWERED_DETAILS.has(code) && details
+    ? { code, message, retryable, details }
+    : { code, message, retryable };
+};
+
+/** Seconds to wait, for a Retry-After header, when the error says how long. */
+export const retryAfterSeconds = (error: ReceiptError): number | null => {
+  const wait = error.details?.retryAfterMs;
+  return typeof wait === 'number' ? Math.max(1, Math.ceil(wait / 1000)) : null;
 };

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Logger,
-  Param,
-  Post,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -28,6 +18,7 @@ import {
 import { ReceiptError } from '@receipts/domain';
 import type { MessageSummary } from '@receipts/read-models';
 import { RegisterMessageDto, RegisterMessagesDto } from './dto';
+import { ErrorLog } from './error-log';
 import { answerOf } from './error-payload';
 import { Caller, IdentityGuard } from './identity.guard';
 import { ZodBodyPipe } from './zod-body.pipe';
@@ -45,11 +36,10 @@ const Id = new ZodBodyPipe(idSchema);
 @UseGuards(IdentityGuard)
 @Controller()
 export class MessagesController {
-  private readonly logger = new Logger('Registrations');
-
   constructor(
     private readonly commands: ReceiptCommandService,
     private readonly queries: ReceiptQueryService,
+    private readonly errors: ErrorLog,
   ) {}
 
   /** Commands on one conversation run in call order, so a batch keeps its sequences in order. */
@@ -102,7 +92,7 @@ export class MessagesController {
         try {
           return { conversationId, messageId, status: await this.registerOne(message) };
         } catch (exception) {
-          const error = answerOf(exception, this.logger);
+          const error = answerOf(exception, this.errors, 'Registrations');
           return { conversationId, messageId, status: 'rejected', error };
         }
       }),

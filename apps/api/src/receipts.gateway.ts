@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import type { z } from 'zod';
 import { ReceiptCommandService } from '@receipts/application';
 import {
   ACK_EVENTS,
@@ -17,8 +18,15 @@ import {
   userRoom,
 } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
+import {
+  LIMITS,
+  type Limits,
+  RECEIPTS_CONFIG,
+  type ReceiptsConfig,
+} from '@receipts/infrastructure';
 import { ackHandler, settle } from './ack-handler';
 import { type Device, ackItemCommand, deliveredCommand, readCommand } from './ack-commands';
+import { ErrorLog } from './error-log';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
@@ -31,8 +39,15 @@ type DeviceSocket = Socket<
   { device: Device; expiresAt: Date | null }
 >;
 
-/** Devices connect here, send delivered and read ACKs, and receive `receipts` frames. */
-@WebSocketGateway({ namespace: RECEIPTS_NAMESPACE, cors: { origin: true } })
+/** A refusal as the handshake's `connect_error`, whose `data` is the typed payload. */
+const refusal = (error: ReceiptError): Error =>
+  Object.assign(new Error(error.message), { data: toErrorPayload(error) });
+
+/**
+ * Devices connect here, send delivered and read ACKs, and receive `receipts` frames. Origins,
+ * frame size and CORS are the socket adapter's (io.adapter.ts).
+ */
+@WebSocketGateway({ namespace: RECEIPTS_NAMESPACE })
 export class ReceiptsGateway
   implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket>
 {
@@ -40,30 +55,43 @@ export class ReceiptsGateway
     private readonly commands: ReceiptCommandService,
     private readonly hub: RealtimeHub,
     @Inject(IDENTITY_RESOLVER) private readonly identity: IdentityResolver,
+    @Inject(LIMITS) private readonly limits: Limits,
+    @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
+    private readonly errors: ErrorLog,
   ) {}
 
   afterInit(namespace: Namespace): void {
     namespace.use((socket, next) => {
-      void this.authenticate(socket as DeviceSocket).then(next);
+      void this.admit(socket as DeviceSocket).then(next);
     });
     // Devices belong in /receipts; the default namespace serves nobody.
     namespace.server.of('/').use((_socket, next) => {
-      const error = new ReceiptError('NOT_FOUND', `Connect to the ${RECEIPTS_NAMESPACE} namespace`);
-      next(Object.assign(new Error(error.message), { data: toErrorPayload(error) }));
+      next(
+        refusal(new ReceiptError('NOT_FOUND', `Connect to the ${RECEIPTS_NAMESPACE} namespace`)),
+      );
     });
     this.hub.attach(namespace);
   }
 
-  /** The handshake's identity on the socket, or the refusal its `connect_error` carries. */
-  private async authenticate(socket: DeviceSocket): Promise<Error | undefined> {
+  /**
+   * The handshake's identity on the socket and its place among the device's and user's open
+   * sockets, or the refusal its `connect_error` carries. The place is freed when the socket or
+   * its connection closes, whichever comes first (a client gone during the handshake never
+   * connects, so never disconnects).
+   */
+  private async admit(socket: DeviceSocket): Promise<Error | undefined> {
     try {
       const session = await this.identity.fromHandshake(socket.handshake.auth);
       const { userId, deviceId } = session.device;
+      const release = this.limits.connections.acquire({ userId, deviceId });
+      socket.once('disconnect', release);
+      socket.conn.once('close', release);
       Object.assign(socket.data, { device: { userId, deviceId }, expiresAt: session.expiresAt });
       return undefined;
     } catch (exception) {
       const error = asReceiptError(exception);
-      return Object.assign(new Error(error.message), { data: toErrorPayload(error) });
+      this.errors.note('Socket', error, exception);
+      return refusal(error);
     }
   }
 
@@ -73,21 +101,31 @@ export class ReceiptsGateway
     void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
     socket.use(answerUnknownEvents);
     const origin = { deviceId: device.deviceId };
+    const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
+    const gate = { admit: () => this.limits.frames.admit(device), log: this.errors };
+    /** Every ACK event goes through here: one frame, one admission. */
+    const frame = <S extends z.ZodType, R extends object>(
+      schema: S,
+      run: (ack: z.infer<S>) => Promise<R>,
+    ) => ackHandler(gate, schema, run);
     socket.on(
       'receipt:delivered',
-      ackHandler(deliveredAckSchema, (ack) =>
-        this.commands.acknowledge(deliveredCommand(ack, device, this.commands.now()), origin),
+      frame(deliveredAckSchema, (ack) =>
+        this.commands.acknowledge(
+          deliveredCommand(ack, device, this.commands.now(), maxIds),
+          origin,
+        ),
       ),
     );
     socket.on(
       'receipt:read',
-      ackHandler(readAckSchema, (ack) =>
+      frame(readAckSchema, (ack) =>
         this.commands.acknowledge(readCommand(ack, device, this.commands.now()), origin),
       ),
     );
     socket.on(
       'receipt:ack',
-      ackHandler(ackFrameSchema, (frame) => this.acknowledgeFrame(frame, device)),
+      frame(ackFrameSchema, (ack) => this.acknowledgeFrame(ack, device)),
     );
   }
 
@@ -104,12 +142,14 @@ export class ReceiptsGateway
     }
     const now = this.commands.now();
     const origin = { deviceId: device.deviceId };
+    const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
     const results = await Promise.all(
       frame.items.map((item) =>
         settle(
           Promise.resolve().then(() =>
-            this.commands.acknowledge(ackItemCommand(item, device, now), origin),
+            this.commands.acknowledge(ackItemCommand(item, device, now, maxIds), origin),
           ),
+          this.errors,
         ),
       ),
     );

@@ -1,22 +1,22 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { closeRedis, createRedis, throttledWarning } from '@receipts/infrastructure';
 import { withSafePublish } from '@receipts/realtime';
+import { EdgeIoAdapter, type SocketEdge } from './io.adapter';
 
 /**
  * Socket.IO across API nodes: every broadcast (a push to a user's room) is published on Redis
  * and delivered by whichever node holds the room's sockets; the standalone projector publishes
  * into the same channels. Pub/sub rather than streams: see docs/PRODUCTION.md.
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends EdgeIoAdapter {
   private readonly pub;
   private readonly sub;
   private readonly adapterConstructor: ReturnType<typeof createAdapter>;
 
-  constructor(app: INestApplicationContext, url: string) {
-    super(app);
+  constructor(app: INestApplicationContext, edge: SocketEdge, url: string) {
+    super(app, edge);
     this.pub = createRedis(url, 'socket.io-pub', {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
@@ -30,7 +30,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
+    const server = super.createIOServer(port, options);
     server.adapter(this.adapterConstructor);
     return server;
   }

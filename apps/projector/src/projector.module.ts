@@ -6,6 +6,7 @@ import {
   ProjectionModule,
   RECEIPTS_CONFIG,
   REDIS_CLIENT,
+  Readiness,
   type ReceiptsConfig,
   RedisModule,
   StoresModule,
@@ -61,5 +62,6 @@ class RedisPushModule {}
     ProjectionModule.forRoot({ run: () => true }),
   ],
   controllers: [HealthController],
+  providers: [Readiness],
 })
 export class ProjectorModule {}

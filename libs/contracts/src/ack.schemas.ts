@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Largest delivered batch one ACK may carry; larger batches are rejected whole (BATCH_TOO_LARGE). */
+/**
+ * Most ids the SDK puts in one delivered ACK, and the server's default limit
+ * (RECEIPTS_MAX_DELIVERED_IDS); larger batches are rejected whole (BATCH_TOO_LARGE).
+ */
 export const MAX_DELIVERED_BATCH = 500;
 /** Most registrations one batch request may carry; larger batches are rejected whole. */
 export const MAX_REGISTRATION_BATCH = 500;

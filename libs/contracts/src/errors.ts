@@ -1,4 +1,10 @@
-export type ErrorPayload = { code: string; message: string; retryable: boolean };
+/** `details` only where a client acts on it: `retryAfterMs` of RATE_LIMITED. */
+export type ErrorPayload = {
+  code: string;
+  message: string;
+  retryable: boolean;
+  details?: Readonly<Record<string, unknown>>;
+};
 
 export type AckResult =
   { ok: true; applied: number; duplicates: number } | { ok: false; error: ErrorPayload };

@@ -82,3 +82,32 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// connection string');
   });
 });
+
+describe('limits', () => {
+  it('has defaults, and takes origins as a comma-separated list', () => {
+    expect(loadConfig({})).toMatchObject({
+      RECEIPTS_LIMIT_DEVICE_FRAMES_PER_S: 30,
+      RECEIPTS_MAX_DELIVERED_IDS: 500,
+      RECEIPTS_MAX_BODY_BYTES: 1024 * 1024,
+      RECEIPTS_CORS_ORIGINS: [],
+      RECEIPTS_SOCKET_CORS_ORIGINS: [],
+    });
+    expect(loadConfig({}).RECEIPTS_OPS_PORT).toBeUndefined();
+    expect(
+      loadConfig({ RECEIPTS_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' })
+        .RECEIPTS_CORS_ORIGINS,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it('names a bad limit or origin', () => {
+    expect(failure({ RECEIPTS_MAX_SOCKETS_PER_DEVICE: '0' })).toContain(
+      'RECEIPTS_MAX_SOCKETS_PER_DEVICE',
+    );
+    expect(failure({ RECEIPTS_LIMIT_REST_USER_PER_S: '-1' })).toContain(
+      'RECEIPTS_LIMIT_REST_USER_PER_S',
+    );
+    expect(failure({ RECEIPTS_SOCKET_CORS_ORIGINS: 'https://app.example.com/path' })).toContain(
+      'RECEIPTS_SOCKET_CORS_ORIGINS',
+    );
+  });
+});

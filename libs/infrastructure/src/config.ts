@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TOKEN_ALGORITHMS } from '@receipts/identity';
 import { configurationError } from './config-error';
 import { identityProblems } from './identity-config';
+import { limitsSchema } from './limits-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -67,6 +68,7 @@ export const configSchema = z.object({
   RECEIPTS_JWT_ISSUER: z.string().min(1).optional(),
   RECEIPTS_JWT_AUDIENCE: z.string().min(1).optional(),
   RECEIPTS_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(5),
+  ...limitsSchema.shape,
 });
 
 export type ReceiptsConfig = z.infer<typeof configSchema>;
