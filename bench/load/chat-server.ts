@@ -41,6 +41,7 @@ export class ChatServer {
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
   private outbox: Outgoing[] = [];
+  private burst = { length: 1, slot: null as Slot | null, left: 0 };
 
   constructor(
     url: string,
@@ -62,9 +63,10 @@ export class ChatServer {
     return `posts in flight ${this.inflight}, queued ${this.queued}`;
   }
 
-  /** Messages per second, or null to saturate. */
-  setRate(rate: number | null): void {
+  /** Messages per second, or null to saturate; `burst` messages in a row go to one conversation. */
+  setRate(rate: number | null, burst = 1): void {
     this.rate = rate;
+    this.burst = { length: Math.max(1, burst), slot: null, left: 0 };
     this.tokens = 0;
     this.last = performance.now();
     this.timer ??= setInterval(() => this.tick(), TICK_MS);
@@ -109,10 +111,19 @@ export class ChatServer {
 
   /** The next message of the mix: sent now, or after the one in flight in its conversation. */
   private next(): void {
-    const slot = this.universe.pickSlot();
+    const slot = this.pick();
     if (!slot.busy) return this.post(slot);
     slot.queued++;
     this.queued++;
+  }
+
+  private pick(): Slot {
+    if (!this.burst.slot || this.burst.left === 0) {
+      this.burst.slot = this.universe.pickSlot();
+      this.burst.left = this.burst.length;
+    }
+    this.burst.left--;
+    return this.burst.slot;
   }
 
   private post(slot: Slot): void {
