@@ -9,7 +9,7 @@ export const pair = (p: Percentiles): string => `${ms(p.p50)} / ${ms(p.p99)}`;
 export const pct = (r: number): string => `${(r * 100).toFixed(1)}%`;
 /** Two decimals for small ratios, none for large ones; n/a when missing. */
 export const num = (n: number | null | undefined): string =>
-  n === null || n === undefined ? 'n/a' : n < 100 ? n.toFixed(2) : int(n);
+  n === null || n === undefined ? 'n/a' : Math.abs(n) < 100 ? n.toFixed(2) : int(n);
 
 export const table = (header: string[], rows: string[][]): string =>
   [

@@ -83,7 +83,7 @@ const opts = new Command()
 
 const plan = {
   ...(opts.quick
-    ? { relay: 5, warmup: 2, max: 8, paced: 5, soak: 10, cost: 5, idle: 3, rawEvents: 100_000 }
+    ? { relay: 4, warmup: 2, max: 6, paced: 4, soak: 8, cost: 5, idle: 3, rawEvents: 100_000 }
     : {
         relay: 30,
         warmup: 10,

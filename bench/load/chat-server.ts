@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { Recorder } from './recorder';
+import { Bursts } from './bursts';
 import { type Slot, type Universe, conversationIdOf } from './universe';
 
 export type RegisteredMessage = {
@@ -41,7 +42,7 @@ export class ChatServer {
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
   private outbox: Outgoing[] = [];
-  private burst = { length: 1, slot: null as Slot | null, left: 0 };
+  private bursts = new Bursts(1);
 
   constructor(
     url: string,
@@ -66,7 +67,7 @@ export class ChatServer {
   /** Messages per second, or null to saturate; `burst` messages in a row go to one conversation. */
   setRate(rate: number | null, burst = 1): void {
     this.rate = rate;
-    this.burst = { length: Math.max(1, burst), slot: null, left: 0 };
+    this.bursts = new Bursts(burst);
     this.tokens = 0;
     this.last = performance.now();
     this.timer ??= setInterval(() => this.tick(), TICK_MS);
@@ -111,19 +112,10 @@ export class ChatServer {
 
   /** The next message of the mix: sent now, or after the one in flight in its conversation. */
   private next(): void {
-    const slot = this.pick();
+    const slot = this.bursts.place(this.universe.pickSlot(), performance.now());
     if (!slot.busy) return this.post(slot);
     slot.queued++;
     this.queued++;
-  }
-
-  private pick(): Slot {
-    if (!this.burst.slot || this.burst.left === 0) {
-      this.burst.slot = this.universe.pickSlot();
-      this.burst.left = this.burst.length;
-    }
-    this.burst.left--;
-    return this.burst.slot;
   }
 
   private post(slot: Slot): void {

@@ -118,8 +118,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const connectAll = async (): Promise<number> => {
   const all = [...devices.values()].flat();
-  for (let i = 0; i < all.length; i += 50)
-    await Promise.all(all.slice(i, i + 50).map((d) => d.connect()));
+  for (let i = 0; i < all.length; i += 100)
+    await Promise.all(all.slice(i, i + 100).map((d) => d.connect()));
   return all.length;
 };
 
