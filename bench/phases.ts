@@ -137,3 +137,16 @@ export const measureIdle = async (pid: number, seconds: number): Promise<number>
   await sleep(seconds * 1000);
   return ((cpuSecondsOf(pid) - cpu) / ((performance.now() - at) / 1000)) * 100;
 };
+
+/** Events logged per transition over several phases, each weighted by its transitions. */
+export const eventsPerTransitionOf = (phases: readonly PhaseSummary[]): number | null => {
+  let events = 0;
+  let transitions = 0;
+  for (const p of phases) {
+    if (p.eventsPerTransition === null) continue;
+    const t = p.transitionsPerSecond * p.seconds;
+    events += p.eventsPerTransition * t;
+    transitions += t;
+  }
+  return transitions > 0 ? events / transitions : null;
+};

@@ -16,13 +16,14 @@ import { verifyAnswered, waitCaughtUp } from './data-files';
 import { LoadFleet } from './load-fleet';
 import { DEFAULT_BATCH_WINDOW_MS } from './load/protocol';
 import { TRANSITION_SHARE } from './load/universe';
-import { type PhaseSpec, type Measured, measureIdle, measurePhase } from './phases';
+import { type CostPlan, costPhases, idleOf } from './cost-phases';
+import { type PhaseSpec, type Measured, eventsPerTransitionOf, measurePhase } from './phases';
 import { costRatios, fitCostModel } from './cost-model';
 import { type Spawned, freePort, memoryOf, spawnNode, waitReady } from './processes';
 import { summarizeProfiles } from './profile';
 import type { RebuildResult } from './rebuild';
 import type { RawAppendResult } from './baseline/raw-append';
-import { type BenchResult, type PhaseSummary, renderReport, soakRssOf } from './report';
+import { type BenchResult, renderReport, soakRssOf } from './report';
 import { targetsOf } from './targets';
 
 const opts = new Command()
@@ -98,7 +99,15 @@ const plan = {
 };
 
 const ackShape = opts.ackShape === 'single' ? 'single' : 'frame';
-const [costWindowA = 100, costWindowB = 1000] = opts.costWindows;
+const [costWindowA = DEFAULT_BATCH_WINDOW_MS, costWindowB = 1000] = opts.costWindows;
+
+const costPlan: CostPlan = {
+  windowsMs: [costWindowA, costWindowB],
+  burst: opts.costBurst,
+  warmupS: plan.warmup,
+  measureS: plan.cost,
+  idleS: plan.idle,
+};
 
 const root = mkdtempSync(join(tmpdir(), 'receipts-bench-'));
 const spawned: Spawned[] = [];
@@ -183,36 +192,6 @@ const docsPhase = async () => {
   return docs;
 };
 
-/** The same offered rate at the default window and at the cost model's two windows. */
-const costPhases = async (
-  fleet: LoadFleet,
-  target: Measured,
-  name: string,
-  offered: number,
-): Promise<[PhaseSummary, PhaseSummary]> => {
-  const at = (windowMs: number) =>
-    measure(fleet, target, {
-      phase: `${name} cost ${windowMs} ms, bursts of ${opts.costBurst}`,
-      mode: 'paced',
-      offered,
-      perMessage: fleet.transitionsPerMessage,
-      windowMs,
-      burst: opts.costBurst,
-      // The longer window needs a few of its own windows to reach its steady state.
-      warmupS: Math.max(plan.warmup, (3 * windowMs) / 1000),
-      measureS: plan.cost,
-    });
-  return [await at(costWindowA), await at(costWindowB)];
-};
-
-/** CPU of the target with every device connected and no load yet: the cost model's fixed part. */
-const idleOf = async (fleet: LoadFleet, target: Measured, name: string): Promise<number> => {
-  await sleep(1000);
-  const idle = await measureIdle(target.pid, plan.idle);
-  log(`${name} idle with ${fleet.devices} devices connected: ${idle.toFixed(1)}% CPU`);
-  return idle;
-};
-
 /**
  * Baseline (a): the bare Socket.IO relay with the same population and frames: saturated, then
  * paced at the service's 50% rate (the SDK's window) and at the cost model's two windows.
@@ -229,7 +208,7 @@ const relayPhase = async (tag: string, offered: number) => {
   await waitReady(`${url}/health/ready`, relay);
   const fleet = await startFleet(url, `${tag}r`);
   const target = { url, pid: relay.pid, dataDir: null };
-  const idle = await idleOf(fleet, target, 'relay');
+  const idle = await idleOf(fleet, target, 'relay', costPlan, log);
   const max = await measure(fleet, target, {
     phase: 'relay max',
     mode: 'saturate',
@@ -248,7 +227,7 @@ const relayPhase = async (tag: string, offered: number) => {
     warmupS: plan.warmup,
     measureS: plan.paced,
   });
-  const cost = await costPhases(fleet, target, 'relay', offered);
+  const cost = await costPhases(fleet, target, 'relay', offered, costPlan, log);
   await fleet.stop();
   const peakMb = memoryOf(relay.pid).peakMb;
   await relay.stop();
@@ -273,7 +252,7 @@ const servicePhases = async (tag: string) => {
   log(
     `service ${service.url} (pid ${pid}); ${fleet.devices} devices of ${fleet.users} users connected`,
   );
-  const idle = await idleOf(fleet, target, 'service');
+  const idle = await idleOf(fleet, target, 'service', costPlan, log);
 
   const maxFromMs = performance.now() - service.startedAt + plan.warmup * 1000;
   const max = await measure(fleet, target, {
@@ -313,7 +292,7 @@ const servicePhases = async (tag: string) => {
     5,
     liveHeap.filter(([at]) => at >= soakFrom).map(([, mb]) => mb),
   );
-  const cost = await costPhases(fleet, target, 'service', at50.offered ?? 0);
+  const cost = await costPhases(fleet, target, 'service', at50.offered ?? 0, costPlan, log);
 
   // Durable before answered: kill the service under load (SIGKILL), then look for every sampled
   // answered ACK in the log. With --profile the load stops first and the service gets SIGTERM, so
@@ -394,19 +373,6 @@ const replayPhases = async (dataDir: string) => {
     String(plan.rawEvents),
   ]);
   return { rebuild, rebuilds, rawAppend };
-};
-
-/** Events logged per transition over several phases, each weighted by its transitions. */
-const eventsPerTransitionOf = (phases: readonly PhaseSummary[]): number | null => {
-  let events = 0;
-  let transitions = 0;
-  for (const p of phases) {
-    if (p.eventsPerTransition === null) continue;
-    const t = p.transitionsPerSecond * p.seconds;
-    events += p.eventsPerTransition * t;
-    transitions += t;
-  }
-  return transitions > 0 ? events / transitions : null;
 };
 
 const main = async (): Promise<BenchResult> => {
