@@ -26,6 +26,7 @@ export type MergedResult = {
   pushRead: Histogram;
   push: Histogram;
   registration: Histogram;
+  batchWait: Histogram;
   byKind: Map<string, { ack: Histogram; push: Histogram }>;
   generatorCpuPercent: number[];
 };
@@ -154,6 +155,8 @@ const merge = (results: PhaseResult[]): MergedResult => {
       delivered: sum(results.map((r) => r.acks.delivered)),
       read: sum(results.map((r) => r.acks.read)),
       duplicates: sum(results.map((r) => r.acks.duplicates)),
+      frames: sum(results.map((r) => r.acks.frames)),
+      items: sum(results.map((r) => r.acks.items)),
       errors,
     },
     pushes: {
@@ -170,6 +173,7 @@ const merge = (results: PhaseResult[]): MergedResult => {
       results.flatMap((r) => r.histograms.pushRead),
     ),
     registration: histogram((r) => r.histograms.registration),
+    batchWait: histogram((r) => r.histograms.batchWait),
     byKind: mergeByKind(results),
     generatorCpuPercent: results.map((r) => Math.round(r.cpuPercent)),
   };

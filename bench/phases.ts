@@ -10,6 +10,10 @@ export type PhaseSpec = {
   mode: 'saturate' | 'paced';
   offered: number;
   perMessage: number;
+  /** The devices' batching window (ms). */
+  windowMs: number;
+  /** Messages in a row to one conversation (1 unless said). */
+  burst?: number;
   warmupS: number;
   measureS: number;
 };
@@ -57,6 +61,8 @@ export const measurePhase = async (
     mode: spec.mode,
     transitionsPerSecond: spec.offered,
     transitionsPerMessage: spec.perMessage,
+    windowMs: spec.windowMs,
+    burst: spec.burst ?? 1,
     warmupMs: spec.warmupS * 1000,
     measureMs: spec.measureS * 1000,
     drain: true,
@@ -75,7 +81,9 @@ const summarize = (m: MergedResult, spec: PhaseSpec, before: Mark, after: Mark):
   const elapsed = (after.at - before.at) / 1000;
   const metricsElapsed = (after.metricsAt - before.metricsAt) / 1000;
   const total = m.transitions.delivered + m.transitions.readAck + m.transitions.readBySend;
+  const byAck = m.transitions.delivered + m.transitions.readAck;
   const [a, b] = [before.metrics, after.metrics];
+  const loggedEvents = a ? after.head - before.head : null;
   const lag = a && b ? quantileBetween(a, b, 'receipts_projection_lag_seconds', 0.99) : null;
   const serviceCpu = ((after.cpu - before.cpu) / elapsed) * 100;
   const generatorCpu = m.generatorCpuPercent.reduce((x, y) => x + y, 0);
@@ -89,7 +97,15 @@ const summarize = (m: MergedResult, spec: PhaseSpec, before: Mark, after: Mark):
     transitions: m.transitions,
     messagesPerSecond: m.registrations / seconds,
     eventsPerSecond: a && b ? delta(a, b, 'receipts_events_appended_total') / metricsElapsed : null,
-    loggedEventsPerSecond: a ? (after.head - before.head) / elapsed : null,
+    loggedEventsPerSecond: loggedEvents === null ? null : loggedEvents / elapsed,
+    windowMs: spec.windowMs,
+    framesPerSecond: m.acks.frames / seconds,
+    itemsPerFrame: m.acks.frames > 0 ? m.acks.items / m.acks.frames : null,
+    transitionsPerFrame: m.acks.frames > 0 ? byAck / m.acks.frames : null,
+    // Both rates over the same window: the log's growth against the transitions answered.
+    eventsPerTransition:
+      loggedEvents === null || total === 0 ? null : loggedEvents / elapsed / (total / seconds),
+    batchWaitMs: percentiles(m.batchWait),
     ackDurableMs: percentiles(m.ackDurable),
     pushMs: percentiles(m.push),
     pushDeliveredMs: percentiles(m.pushDelivered),
@@ -113,3 +129,24 @@ const summarize = (m: MergedResult, spec: PhaseSpec, before: Mark, after: Mark):
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU a process uses with every device connected and no load (heartbeats, timers), in % of a core. */
+export const measureIdle = async (pid: number, seconds: number): Promise<number> => {
+  const at = performance.now();
+  const cpu = cpuSecondsOf(pid);
+  await sleep(seconds * 1000);
+  return ((cpuSecondsOf(pid) - cpu) / ((performance.now() - at) / 1000)) * 100;
+};
+
+/** Events logged per transition over several phases, each weighted by its transitions. */
+export const eventsPerTransitionOf = (phases: readonly PhaseSummary[]): number | null => {
+  let events = 0;
+  let transitions = 0;
+  for (const p of phases) {
+    if (p.eventsPerTransition === null) continue;
+    const t = p.transitionsPerSecond * p.seconds;
+    events += p.eventsPerTransition * t;
+    transitions += t;
+  }
+  return transitions > 0 ? events / transitions : null;
+};

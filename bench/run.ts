@@ -1,9 +1,11 @@
 /**
- * The benchmark: `npm run bench` (full, ~11 min) or `npm run bench -- --quick` (< 2 min).
+ * The benchmark: `npm run bench` (full, ~16 min) or `npm run bench -- --quick` (about 2.5 min).
  * Starts the built service and the load processes as separate processes over 127.0.0.1, finds
  * the maximum throughput (closed-loop saturation), measures latency at 50% and 80% of it, soaks at
- * 50%, and measures the bare Socket.IO relay and raw SQLite append limits side by side. Prints a
- * table and, last, one JSON line. Stops every process it started and removes its temp data.
+ * 50%, fits a CPU cost model (per frame, per transition) from two batching windows, and measures
+ * the bare Socket.IO relay (same population, same frames, same cost phases) and the raw SQLite
+ * append side by side. Prints a table and, last, one JSON line. Stops every process it started
+ * and removes its temp data.
  */
 import { Command } from 'commander';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,18 +14,50 @@ import { join } from 'node:path';
 import { measureDocsPerRead } from './docs-per-read';
 import { verifyAnswered, waitCaughtUp } from './data-files';
 import { LoadFleet } from './load-fleet';
+import { DEFAULT_BATCH_WINDOW_MS } from './load/protocol';
 import { TRANSITION_SHARE } from './load/universe';
-import { type PhaseSpec, type Measured, measurePhase } from './phases';
+import { type CostPlan, costPhases, idleOf } from './cost-phases';
+import { type PhaseSpec, type Measured, eventsPerTransitionOf, measurePhase } from './phases';
+import { costRatios, fitCostModel } from './cost-model';
 import { type Spawned, freePort, memoryOf, spawnNode, waitReady } from './processes';
 import { summarizeProfiles } from './profile';
 import type { RebuildResult } from './rebuild';
 import type { RawAppendResult } from './baseline/raw-append';
-import { type BenchResult, renderReport, soakRssOf, targetsOf } from './report';
+import { type BenchResult, renderReport, soakRssOf } from './report';
+import { targetsOf } from './targets';
 
 const opts = new Command()
   .option('--quick', 'short phases (under two minutes)')
-  .option('--load-procs <n>', 'load generator processes', (v) => Number(v), 1)
-  .option('--users <n>', 'simulated users per load process (at least 500)', (v) => Number(v), 520)
+  .option('--load-procs <n>', 'load generator processes', (v) => Number(v), 2)
+  .option(
+    '--users <n>',
+    'simulated users per load process (1.2 devices each; conversations in proportion)',
+    (v) => Number(v),
+    2100,
+  )
+  .option(
+    '--window-ms <ms>',
+    "devices' batching window (default: the SDK's)",
+    (v) => Number(v),
+    DEFAULT_BATCH_WINDOW_MS,
+  )
+  .option(
+    '--cost-windows <a,b>',
+    'the two batching windows (ms) the CPU cost model is fitted to',
+    (v) => v.split(',').map(Number),
+    [DEFAULT_BATCH_WINDOW_MS, 1000],
+  )
+  .option(
+    '--cost-burst <n>',
+    'cost phases: messages in a row per conversation, so that a longer window gathers more',
+    (v) => Number(v),
+    10,
+  )
+  .option(
+    '--ack-shape <shape>',
+    'frame: one receipt:ack per device per window; single: one receipt:delivered/read per ACK',
+    'frame',
+  )
   .option('--profile', 'run the service under node --cpu-prof and summarise self time')
   .option('--soak <seconds>', 'soak length (default 300, or 20 with --quick)', (v) => Number(v))
   .option('--keep', 'keep the temp data directory')
@@ -37,6 +71,10 @@ const opts = new Command()
     quick?: boolean;
     loadProcs: number;
     users: number;
+    windowMs: number;
+    costWindows: number[];
+    costBurst: number;
+    ackShape: string;
     profile?: boolean;
     soak?: number;
     keep?: boolean;
@@ -46,9 +84,29 @@ const opts = new Command()
 
 const plan = {
   ...(opts.quick
-    ? { relay: 6, warmup: 3, max: 10, paced: 6, soak: 20, rawEvents: 100_000 }
-    : { relay: 30, warmup: 10, max: 60, paced: 60, soak: 300, rawEvents: 300_000 }),
+    ? { relay: 4, warmup: 2, max: 6, paced: 4, soak: 8, cost: 4, idle: 3, rawEvents: 100_000 }
+    : {
+        relay: 30,
+        warmup: 10,
+        max: 60,
+        paced: 60,
+        soak: 300,
+        cost: 30,
+        idle: 5,
+        rawEvents: 300_000,
+      }),
   ...(opts.soak === undefined ? {} : { soak: opts.soak }),
+};
+
+const ackShape = opts.ackShape === 'single' ? 'single' : 'frame';
+const [costWindowA = DEFAULT_BATCH_WINDOW_MS, costWindowB = 1000] = opts.costWindows;
+
+const costPlan: CostPlan = {
+  windowsMs: [costWindowA, costWindowB],
+  burst: opts.costBurst,
+  warmupS: plan.warmup,
+  measureS: plan.cost,
+  idleS: plan.idle,
 };
 
 const root = mkdtempSync(join(tmpdir(), 'receipts-bench-'));
@@ -98,7 +156,7 @@ const startFleet = async (url: string, tag: string): Promise<LoadFleet> => {
     url,
     processes: opts.loadProcs,
     usersPerProcess: opts.users,
-    extraArgs: opts.debug ? ['--debug'] : [],
+    extraArgs: ['--ack-shape', ackShape, ...(opts.debug ? ['--debug'] : [])],
   });
   fleets.push(fleet);
   await fleet.start(tag);
@@ -134,8 +192,11 @@ const docsPhase = async () => {
   return docs;
 };
 
-/** Baseline (a): the bare Socket.IO relay, saturated by the same load. */
-const relayPhase = async (tag: string) => {
+/**
+ * Baseline (a): the bare Socket.IO relay with the same population and frames: saturated, then
+ * paced at the service's 50% rate (the SDK's window) and at the cost model's two windows.
+ */
+const relayPhase = async (tag: string, offered: number) => {
   log('baseline (a): bare Socket.IO relay');
   const port = await freePort();
   const relay = spawnNode(join(__dirname, 'baseline', 'relay-server.js'), [], {
@@ -146,22 +207,36 @@ const relayPhase = async (tag: string) => {
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/health/ready`, relay);
   const fleet = await startFleet(url, `${tag}r`);
-  const phase = await measure(
-    fleet,
-    { url, pid: relay.pid, dataDir: null },
-    {
-      phase: 'relay max',
-      mode: 'saturate',
-      offered: 0,
-      perMessage: 0,
-      warmupS: plan.warmup,
-      measureS: plan.relay,
-    },
-  );
+  const target = { url, pid: relay.pid, dataDir: null };
+  const idle = await idleOf(fleet, target, 'relay', costPlan, log);
+  const max = await measure(fleet, target, {
+    phase: 'relay max',
+    mode: 'saturate',
+    offered: 0,
+    perMessage: 0,
+    windowMs: opts.windowMs,
+    warmupS: plan.warmup,
+    measureS: plan.relay,
+  });
+  const atServiceHalf = await measure(fleet, target, {
+    phase: 'relay at service 50%',
+    mode: 'paced',
+    offered,
+    perMessage: fleet.transitionsPerMessage,
+    windowMs: opts.windowMs,
+    warmupS: plan.warmup,
+    measureS: plan.paced,
+  });
+  const cost = await costPhases(fleet, target, 'relay', offered, costPlan, log);
   await fleet.stop();
   const peakMb = memoryOf(relay.pid).peakMb;
   await relay.stop();
-  return { phase, peakMb };
+  return {
+    phase: max,
+    paced: [atServiceHalf, ...cost],
+    cost: fitCostModel(cost, atServiceHalf, idle),
+    peakMb,
+  };
 };
 
 /** The service: max (saturation), 50%, 80%, soak at 50%, then the kill and the durability check. */
@@ -177,6 +252,7 @@ const servicePhases = async (tag: string) => {
   log(
     `service ${service.url} (pid ${pid}); ${fleet.devices} devices of ${fleet.users} users connected`,
   );
+  const idle = await idleOf(fleet, target, 'service', costPlan, log);
 
   const maxFromMs = performance.now() - service.startedAt + plan.warmup * 1000;
   const max = await measure(fleet, target, {
@@ -184,6 +260,7 @@ const servicePhases = async (tag: string) => {
     mode: 'saturate',
     offered: 0,
     perMessage: 0,
+    windowMs: opts.windowMs,
     warmupS: plan.warmup,
     measureS: plan.max,
   });
@@ -198,6 +275,7 @@ const servicePhases = async (tag: string) => {
         mode: 'paced',
         offered: share * max.transitionsPerSecond,
         perMessage,
+        windowMs: opts.windowMs,
         warmupS: plan.warmup,
         measureS,
       },
@@ -214,6 +292,7 @@ const servicePhases = async (tag: string) => {
     5,
     liveHeap.filter(([at]) => at >= soakFrom).map(([, mb]) => mb),
   );
+  const cost = await costPhases(fleet, target, 'service', at50.offered ?? 0, costPlan, log);
 
   // Durable before answered: kill the service under load (SIGKILL), then look for every sampled
   // answered ACK in the log. With --profile the load stops first and the service gets SIGTERM, so
@@ -232,6 +311,8 @@ const servicePhases = async (tag: string) => {
       mode: 'paced',
       transitionsPerSecond: 0.5 * max.transitionsPerSecond,
       transitionsPerMessage: perMessage,
+      windowMs: opts.windowMs,
+      burst: 1,
       warmupMs: 0,
       measureMs: 4000,
       drain: false,
@@ -264,6 +345,8 @@ const servicePhases = async (tag: string) => {
     fleet,
     dataDir: service.dataDir,
     phases: { max, at50, at80, soak },
+    costPhases: cost,
+    cost: fitCostModel(cost, at50, idle),
     soakRss,
     peakAtMaxMb,
     peakMb,
@@ -296,11 +379,15 @@ const main = async (): Promise<BenchResult> => {
   const loadAverageAtStart = loadavg();
   const tag = `b${Date.now().toString(36)}`;
   const docsPerRead = await docsPhase();
-  const relay = await relayPhase(tag);
   const service = await servicePhases(tag);
+  const relay = await relayPhase(tag, service.phases.at50.offered ?? 0);
   const { rebuild, rebuilds, rawAppend } = await replayPhases(service.dataDir);
   const { max } = service.phases;
   const result: Omit<BenchResult, 'targets'> = {
+    logEventsPerTransition: eventsPerTransitionOf([
+      ...Object.values(service.phases),
+      ...service.costPhases,
+    ]),
     mode: opts.quick ? 'quick' : 'full',
     machine: {
       nproc: cpus().length,
@@ -316,9 +403,20 @@ const main = async (): Promise<BenchResult> => {
       mix: Object.entries(TRANSITION_SHARE)
         .map(([k, v]) => `${k} ${Math.round(v * 100)}%`)
         .join(', '),
+      ackShape,
+      windowMs: opts.windowMs,
+      costWindowsMs: [costWindowA, costWindowB],
+      costBurst: opts.costBurst,
     },
     relay: relay.phase,
+    relayPaced: relay.paced,
     service: service.phases,
+    serviceCost: service.costPhases,
+    costModel: {
+      service: service.cost,
+      relay: relay.cost,
+      ...costRatios(service.cost, relay.cost),
+    },
     soakRss: service.soakRss,
     memory: {
       servicePeakAtMaxMb: service.peakAtMaxMb,

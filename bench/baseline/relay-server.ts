@@ -1,69 +1,38 @@
 /**
- * Baseline (a): the bare Socket.IO relay. Same wire contract as the service (POST /messages and /messages/batch,
- * namespace /receipts, the same ACK frames and `receipts` pushes), but no storage, no projection
- * and no group summaries: it remembers messages in memory, answers each ACK at once and relays a
- * notification to the sender. Its throughput is the ceiling of "Socket.IO + JSON + this generator".
+ * Baseline (a): the bare Socket.IO relay. Same wire contract as the service (POST /messages and
+ * /messages/batch, namespace /receipts, `receipt:ack` frames answered per item as well as the
+ * single `receipt:delivered` / `receipt:read` events, `receipts` pushes coalesced per user over
+ * 20 ms by the service's own push channel), but no validation schemas, no storage, no projection:
+ * it keeps messages in memory (relay-state.ts), answers each ACK at once and pushes to the
+ * senders what the service would. The floor of "Socket.IO + JSON + this population".
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
-  type AckResult,
+  type AckFrameResult,
+  type AckItem,
   type ClientToServerEvents,
+  MAX_ACK_ITEMS,
+  MAX_DELIVERED_BATCH,
   RECEIPTS_NAMESPACE,
-  type ReceiptUpdate,
   type ServerToClientEvents,
   deviceRoom,
   userRoom,
 } from '@receipts/contracts';
+import { CoalescingPushChannel } from '@receipts/realtime';
+import { type Outcome, type Registration, RelayState } from './relay-state';
 
-type Message = { id: string; sequence: number; senderId: string; recipients: Set<string> };
-type Conversation = {
-  byId: Map<string, Message>;
-  bySequence: Message[];
-  delivered: Set<string>;
-  cursors: Map<string, number>;
-};
-type DeviceSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, { userId: string }>;
+/** The service's default push window (RECEIPTS_PUSH_WINDOW_MS). */
+const PUSH_WINDOW_MS = 20;
 
-const conversations = new Map<string, Conversation>();
+type DeviceSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  object,
+  { userId: string; deviceId: string }
+>;
 
-const conversation = (id: string): Conversation => {
-  let found = conversations.get(id);
-  if (!found)
-    conversations.set(
-      id,
-      (found = { byId: new Map(), bySequence: [], delivered: new Set(), cursors: new Map() }),
-    );
-  return found;
-};
-
-/** Messages with from < sequence <= to (registrations arrive in sequence order per conversation). */
-const between = (c: Conversation, from: number, to: number): Message[] =>
-  c.bySequence.filter((m) => m.sequence > from && m.sequence <= to);
-
-type Registration = {
-  conversationId: string;
-  messageId: string;
-  senderId: string;
-  sequence: number;
-  recipientIds: string[];
-};
-
-const remember = (m: Registration) => {
-  const c = conversation(m.conversationId);
-  if (!c.byId.has(m.messageId)) {
-    const message = {
-      id: m.messageId,
-      sequence: m.sequence,
-      senderId: m.senderId,
-      recipients: new Set(m.recipientIds),
-    };
-    c.byId.set(m.messageId, message);
-    c.bySequence.push(message);
-    c.cursors.set(m.senderId, Math.max(c.cursors.get(m.senderId) ?? 0, m.sequence));
-  }
-  return { conversationId: m.conversationId, messageId: m.messageId, status: 'registered' };
-};
+const state = new RelayState();
 
 const answerJson = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -76,9 +45,10 @@ const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
-      if (req.url === '/messages') return answerJson(res, 201, remember(body as Registration));
+      if (req.url === '/messages')
+        return answerJson(res, 201, state.register(body as Registration));
       const { messages } = body as { messages: Registration[] };
-      answerJson(res, 200, { results: messages.map(remember) });
+      answerJson(res, 200, { results: messages.map((m) => state.register(m)) });
     });
     return;
   }
@@ -88,97 +58,73 @@ const http = createServer((req: IncomingMessage, res: ServerResponse) => {
 
 const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { cors: { origin: true } });
 const namespace = io.of(RECEIPTS_NAMESPACE);
+const pushes = new CoalescingPushChannel(namespace, PUSH_WINDOW_MS);
 
 namespace.use((socket, next) => {
   const auth = socket.handshake.auth as { userId?: unknown; deviceId?: unknown };
   if (typeof auth.userId !== 'string' || typeof auth.deviceId !== 'string')
     return next(new Error('UNAUTHENTICATED'));
-  (socket as DeviceSocket).data.userId = auth.userId;
+  Object.assign(socket.data, { userId: auth.userId, deviceId: auth.deviceId });
   void socket.join([userRoom(auth.userId), deviceRoom(auth.userId, auth.deviceId)]);
   next();
 });
 
-const unknown: AckResult = {
-  ok: false,
-  error: { code: 'UNKNOWN_CONVERSATION', message: 'unknown', retryable: false },
-};
+const tooLarge = (message: string) =>
+  ({ ok: false, error: { code: 'BATCH_TOO_LARGE', message, retryable: false } }) as const;
 
-namespace.on('connection', (socket: DeviceSocket) => {
-  const userId = socket.data.userId;
-  socket.on('receipt:delivered', (ack, answer) => {
-    const c = conversations.get(ack.conversationId);
-    if (!c) return answer(unknown);
-    const cursor = c.cursors.get(userId) ?? 0;
-    const candidates =
-      'messageIds' in ack
-        ? ack.messageIds.map((id) => c.byId.get(id)).filter((m): m is Message => m !== undefined)
-        : between(c, cursor, ack.upToSequence).filter((m) => m.recipients.has(userId));
-    const bySender = new Map<string, ReceiptUpdate[]>();
-    const deliveredAt = new Date().toISOString();
-    for (const m of candidates) {
-      const key = `${m.sequence}|${userId}`;
-      if (m.sequence <= cursor || c.delivered.has(key)) continue;
-      c.delivered.add(key);
-      const updates = bySender.get(m.senderId) ?? [];
-      bySender.set(m.senderId, updates);
-      updates.push({
-        type: 'delivered',
-        conversationId: ack.conversationId,
-        messageId: m.id,
-        sequence: m.sequence,
-        recipientId: userId,
-        deliveredAt,
-      });
-    }
-    let applied = 0;
-    for (const [senderId, updates] of bySender) {
-      namespace.to(userRoom(senderId)).emit('receipts', updates);
-      applied += updates.length;
-    }
-    answer({
-      ok: true,
-      applied,
-      duplicates: 'messageIds' in ack ? ack.messageIds.length - applied : applied === 0 ? 1 : 0,
-    });
-  });
-
-  socket.on('receipt:read', (ack, answer) => {
-    const c = conversations.get(ack.conversationId);
-    if (!c) return answer(unknown);
-    const cursor = c.cursors.get(userId) ?? 0;
-    if (ack.upToSequence <= cursor) return answer({ ok: true, applied: 0, duplicates: 1 });
-    c.cursors.set(userId, ack.upToSequence);
-    const bySender = new Map<string, Array<{ messageId: string; sequence: number }>>();
-    for (const m of between(c, cursor, ack.upToSequence)) {
-      if (m.senderId === userId) continue;
-      bySender.set(m.senderId, [
-        ...(bySender.get(m.senderId) ?? []),
-        { messageId: m.id, sequence: m.sequence },
-      ]);
-    }
-    const readAt = new Date().toISOString();
-    for (const [senderId, messages] of bySender) {
-      namespace.to(userRoom(senderId)).emit('receipts', [
-        {
-          type: 'read',
-          conversationId: ack.conversationId,
-          readerId: userId,
-          readUpToSequence: ack.upToSequence,
-          readAt,
-          messages,
-        },
-      ]);
-    }
-    socket.to(userRoom(userId)).emit('receipts', [
+/** Answers one ACK and pushes what it changed; a read also syncs the reader's other devices. */
+const apply = (socket: DeviceSocket, item: AckItem): Outcome['result'] => {
+  const { userId, deviceId } = socket.data;
+  if (item.type === 'delivered' && item.messageIds.length > MAX_DELIVERED_BATCH)
+    return tooLarge(`at most ${MAX_DELIVERED_BATCH} ids`);
+  const outcome =
+    item.type === 'read'
+      ? state.read(userId, item.conversationId, item.upToSequence)
+      : state.delivered(
+          userId,
+          item.conversationId,
+          item.type === 'delivered' ? item.messageIds : item.upToSequence,
+        );
+  for (const [to, update] of outcome.pushes) pushes.push({ userId: to }, update);
+  if (item.type === 'read' && outcome.result.ok && outcome.result.applied > 0) {
+    pushes.push(
+      { userId, exceptDeviceId: deviceId },
       {
         type: 'read_sync',
-        conversationId: ack.conversationId,
-        readUpToSequence: ack.upToSequence,
+        conversationId: item.conversationId,
+        readUpToSequence: item.upToSequence,
         unread: 0,
         totalUnread: 0,
       },
-    ]);
-    answer({ ok: true, applied: 1, duplicates: 0 });
+    );
+  }
+  return outcome.result;
+};
+
+namespace.on('connection', (socket: DeviceSocket) => {
+  socket.on('receipt:ack', (frame, answer) => {
+    if (frame.items.length > MAX_ACK_ITEMS)
+      return answer(tooLarge(`at most ${MAX_ACK_ITEMS} items`));
+    const result: AckFrameResult = {
+      ok: true,
+      results: frame.items.map((item) => apply(socket, item)),
+    };
+    answer(result);
+  });
+  socket.on('receipt:delivered', (ack, answer) => {
+    const { conversationId } = ack;
+    answer(
+      'messageIds' in ack
+        ? apply(socket, { type: 'delivered', conversationId, messageIds: ack.messageIds })
+        : apply(socket, {
+            type: 'delivered_up_to',
+            conversationId,
+            upToSequence: ack.upToSequence,
+          }),
+    );
+  });
+  socket.on('receipt:read', (ack, answer) => {
+    answer(apply(socket, { type: 'read', ...ack }));
   });
 });
 

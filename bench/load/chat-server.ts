@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { Recorder } from './recorder';
+import { Bursts } from './bursts';
 import { type Slot, type Universe, conversationIdOf } from './universe';
 
 export type RegisteredMessage = {
@@ -41,6 +42,7 @@ export class ChatServer {
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
   private outbox: Outgoing[] = [];
+  private bursts = new Bursts(1);
 
   constructor(
     url: string,
@@ -62,9 +64,10 @@ export class ChatServer {
     return `posts in flight ${this.inflight}, queued ${this.queued}`;
   }
 
-  /** Messages per second, or null to saturate. */
-  setRate(rate: number | null): void {
+  /** Messages per second, or null to saturate; `burst` messages in a row go to one conversation. */
+  setRate(rate: number | null, burst = 1): void {
     this.rate = rate;
+    this.bursts = new Bursts(burst);
     this.tokens = 0;
     this.last = performance.now();
     this.timer ??= setInterval(() => this.tick(), TICK_MS);
@@ -109,7 +112,7 @@ export class ChatServer {
 
   /** The next message of the mix: sent now, or after the one in flight in its conversation. */
   private next(): void {
-    const slot = this.universe.pickSlot();
+    const slot = this.bursts.place(this.universe.pickSlot(), performance.now());
     if (!slot.busy) return this.post(slot);
     slot.queued++;
     this.queued++;

@@ -5,9 +5,14 @@
 import { Command } from 'commander';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ChatServer, type RegisteredMessage } from './chat-server';
-import { Device } from './devices';
+import { type AckSettings, Device } from './devices';
 import { Inboxes } from './inboxes';
-import type { ControlMessage, LoadReport, RunCommand } from './protocol';
+import {
+  type ControlMessage,
+  DEFAULT_BATCH_WINDOW_MS,
+  type LoadReport,
+  type RunCommand,
+} from './protocol';
 import { Recorder } from './recorder';
 import { buildUniverse } from './universe';
 
@@ -30,6 +35,7 @@ const options = new Command()
     (v) => Number(v),
     20_000,
   )
+  .option('--ack-shape <shape>', 'frame (one receipt:ack per window) or single', 'frame')
   .option('--debug', 'print the backlog every second')
   .parse()
   .opts<{
@@ -41,6 +47,7 @@ const options = new Command()
     inflightPosts: number;
     pendingDeliveries: number;
     outstandingPushes: number;
+    ackShape: string;
     debug?: boolean;
   }>();
 
@@ -51,6 +58,10 @@ const report = (message: LoadReport): void => {
 const recorder = new Recorder();
 const universe = buildUniverse(options.tag, options.users, options.seed);
 const devices = new Map<string, Device[]>();
+const settings: AckSettings = {
+  windowMs: DEFAULT_BATCH_WINDOW_MS,
+  shape: options.ackShape === 'single' ? 'single' : 'frame',
+};
 const inboxes = new Inboxes((userId) => devices.get(userId) ?? [], recorder, universe.random);
 
 for (const user of universe.users.values()) {
@@ -58,7 +69,7 @@ for (const user of universe.users.values()) {
     user.id,
     user.devices.map(
       (deviceId) =>
-        new Device(options.url, user, deviceId, recorder, (conversationId, ids, upTo) =>
+        new Device(options.url, user, deviceId, recorder, settings, (conversationId, ids, upTo) =>
           inboxes.delivered(user.id, conversationId, ids, upTo),
         ),
     ),
@@ -107,8 +118,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const connectAll = async (): Promise<number> => {
   const all = [...devices.values()].flat();
-  for (let i = 0; i < all.length; i += 50)
-    await Promise.all(all.slice(i, i + 50).map((d) => d.connect()));
+  for (let i = 0; i < all.length; i += 100)
+    await Promise.all(all.slice(i, i + 100).map((d) => d.connect()));
   return all.length;
 };
 
@@ -125,11 +136,13 @@ const drain = async (timeoutMs: number): Promise<boolean> => {
 };
 
 const run = async (command: RunCommand): Promise<void> => {
+  settings.windowMs = command.windowMs;
   inboxes.active = true;
   chat.setRate(
     command.mode === 'saturate'
       ? null
       : command.transitionsPerSecond / command.transitionsPerMessage,
+    command.burst,
   );
   const start = performance.now() + command.warmupMs;
   const end = start + command.measureMs;

@@ -10,7 +10,8 @@ const READ_DELAY_MS: readonly [number, number] = [200, 1000];
 /**
  * What each user has received and not read, per conversation, and their reading: a while after
  * messages arrive, one of the user's devices reads up to the last message that was ACKed as
- * delivered (a read ACK is a cursor, covering every message up to it).
+ * delivered (a read ACK is a cursor, covering every message up to it). The device sends the
+ * cursor in its next frame and measures the ACK from that frame's emit.
  */
 export class Inboxes {
   private readonly inboxes = new Map<string, Inbox>();
@@ -87,10 +88,8 @@ export class Inboxes {
     }
     const devices = this.devicesOf(userId);
     const device = devices[Math.floor(this.random() * devices.length)]!;
-    const t0 = performance.now();
-    this.recorder.expectRead(conversationId, userId, upTo, t0, senders);
     inbox.reading = true;
-    void device.read(conversationId, upTo).then((result) => {
+    void device.read(conversationId, upTo, senders).then((result) => {
       inbox.reading = false;
       const covered = this.cover(inbox, upTo);
       if (result.ok) {
@@ -101,7 +100,6 @@ export class Inboxes {
           this.recorder.acks.read++;
           this.recorder.acks.duplicates += result.duplicates;
         }
-        this.recorder.recordAck(conversationId, t0);
       } else {
         this.recorder.error(result.error.code);
       }

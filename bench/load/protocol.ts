@@ -10,6 +10,16 @@ export type DeliveredSample = {
 export type ReadSample = { conversationId: string; userId: string; upTo: number };
 export type AnsweredSamples = { delivered: DeliveredSample[]; reads: ReadSample[] };
 
+/**
+ * How devices send their ACKs. `frame`: like the SDK, one `receipt:ack` frame per device per
+ * batching window with every delivered and read item of all its conversations. `single`: the
+ * older shape, one `receipt:delivered` per conversation per window and one `receipt:read` per read.
+ */
+export type AckShape = 'frame' | 'single';
+
+/** The SDK's default batching window (`ReceiptsClientOptions.batchWindowMs`). */
+export const DEFAULT_BATCH_WINDOW_MS = 20;
+
 /** Orchestrator -> load process (over the fork IPC channel; the load itself goes over loopback). */
 export type RunCommand = {
   type: 'run';
@@ -20,6 +30,10 @@ export type RunCommand = {
   transitionsPerSecond: number;
   /** Paced mode: transitions one registered message yields, as measured at saturation. */
   transitionsPerMessage: number;
+  /** The devices' batching window for this phase. */
+  windowMs: number;
+  /** Messages sent in a row to one conversation (1: each message to a conversation of its own draw). */
+  burst: number;
   warmupMs: number;
   measureMs: number;
   /** Wait for every handed-over message to be ACKed and read before answering (not when crashing). */
@@ -33,13 +47,23 @@ export type PhaseResult = {
   transitions: { delivered: number; readAck: number; readBySend: number };
   registrations: number;
   registrationErrors: number;
-  acks: { delivered: number; read: number; duplicates: number; errors: Record<string, number> };
+  acks: {
+    delivered: number;
+    read: number;
+    duplicates: number;
+    /** Frames (socket events carrying ACKs) answered in the window, and the items they held. */
+    frames: number;
+    items: number;
+    errors: Record<string, number>;
+  };
   pushes: { delivered: number; read: number; readSync: number };
   histograms: {
     ackDurable: HistogramData;
     pushDelivered: HistogramData;
     pushRead: HistogramData;
     registration: HistogramData;
+    /** How long an item waited in its device's batching window before its frame went out. */
+    batchWait: HistogramData;
     byKind: Record<string, { ack: HistogramData; push: HistogramData }>;
   };
   /** Registrations due in paced mode that could not be sent because a window was full. */

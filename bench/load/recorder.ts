@@ -13,7 +13,14 @@ export class Recorder {
   private windowStart = Number.POSITIVE_INFINITY;
   private windowEnd = Number.POSITIVE_INFINITY;
   transitions = { delivered: 0, readAck: 0, readBySend: 0 };
-  acks = { delivered: 0, read: 0, duplicates: 0, errors: {} as Record<string, number> };
+  acks = {
+    delivered: 0,
+    read: 0,
+    duplicates: 0,
+    frames: 0,
+    items: 0,
+    errors: {} as Record<string, number>,
+  };
   pushes = { delivered: 0, read: 0, readSync: 0 };
   registrations = 0;
   registrationErrors = 0;
@@ -23,6 +30,7 @@ export class Recorder {
   pushDelivered = new Histogram();
   pushRead = new Histogram();
   registration = new Histogram();
+  batchWait = new Histogram();
   /** ACK and push latency by kind of conversation (direct, group5, group50, group500). */
   byKind = new Map<string, { ack: Histogram; push: Histogram }>();
 
@@ -40,7 +48,7 @@ export class Recorder {
     this.windowStart = start;
     this.windowEnd = end;
     this.transitions = { delivered: 0, readAck: 0, readBySend: 0 };
-    this.acks = { delivered: 0, read: 0, duplicates: 0, errors: {} };
+    this.acks = { delivered: 0, read: 0, duplicates: 0, frames: 0, items: 0, errors: {} };
     this.pushes = { delivered: 0, read: 0, readSync: 0 };
     this.registrations = this.registrationErrors = this.shortfall = 0;
     this.peakPendingDeliveries = this.pendingDeliveries;
@@ -48,7 +56,21 @@ export class Recorder {
     this.pushDelivered = new Histogram();
     this.pushRead = new Histogram();
     this.registration = new Histogram();
+    this.batchWait = new Histogram();
     this.byKind = new Map();
+  }
+
+  /** A frame of `items` ACKs went out at `t0`; `queuedAt` says when each item joined its window. */
+  frameSent(t0: number, queuedAt: readonly number[]): void {
+    if (!this.inWindow(t0)) return;
+    for (const at of queuedAt) this.batchWait.record(t0 - at);
+  }
+
+  /** A frame's answer arrived (counted, like transitions, when answered inside the window). */
+  frameAnswered(items: number): void {
+    if (!this.inWindow()) return;
+    this.acks.frames++;
+    this.acks.items += items;
   }
 
   recordAck(conversationId: string, t0: number): void {
@@ -161,6 +183,7 @@ export class Recorder {
         pushDelivered: this.pushDelivered.toJSON(),
         pushRead: this.pushRead.toJSON(),
         registration: this.registration.toJSON(),
+        batchWait: this.batchWait.toJSON(),
         byKind: Object.fromEntries(
           [...this.byKind].map(([kind, h]) => [
             kind,

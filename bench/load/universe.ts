@@ -1,6 +1,6 @@
 /**
  * The simulated population of one load process: users (some with two devices), and conversation
- * slots (1:1 chats, groups of 5, 50 and 500). A slot moves to a fresh conversation id every
+ * slots (1:1 chats, groups of 5, 50 and 500, in proportion to the users). A slot moves to a fresh conversation id every
  * `conversationLength` messages, like a large population of conversations of bounded length.
  */
 export type SlotKind = 'direct' | 'group5' | 'group50' | 'group500';
@@ -20,7 +20,16 @@ export const TRANSITION_SHARE: Record<SlotKind, number> = {
   group500: 0.1,
 };
 
-const SLOTS: Record<SlotKind, number> = { direct: 300, group5: 120, group50: 12, group500: 1 };
+/** Conversation slots per 520 users; a larger population gets proportionally more of each kind. */
+const SLOTS_PER_520_USERS: Record<SlotKind, number> = {
+  direct: 300,
+  group5: 120,
+  group50: 12,
+  group500: 1,
+};
+
+const slotsFor = (userCount: number, kind: SlotKind): number =>
+  Math.max(1, Math.round((SLOTS_PER_520_USERS[kind] * userCount) / 520));
 
 export type User = {
   id: string;
@@ -86,8 +95,9 @@ export const buildUniverse = (tag: string, userCount: number, seed: number): Uni
     return [...chosen];
   };
   const slots: Slot[] = [];
-  for (const kind of Object.keys(SLOTS) as SlotKind[]) {
-    for (let index = 0; index < SLOTS[kind]; index++) {
+  const kinds = Object.keys(SLOTS_PER_520_USERS) as SlotKind[];
+  for (const kind of kinds) {
+    for (let index = 0; index < slotsFor(userCount, kind); index++) {
       const slot = { kind, index, members: pickMembers(GROUP_SIZE[kind]), epoch: 0 };
       slots.push({
         ...slot,
@@ -99,7 +109,6 @@ export const buildUniverse = (tag: string, userCount: number, seed: number): Uni
     }
   }
   // Message weights: a kind's transition share divided by the transitions one of its messages makes.
-  const kinds = Object.keys(SLOTS) as SlotKind[];
   const weights = kinds.map((k) => TRANSITION_SHARE[k] / (2 * (GROUP_SIZE[k] - 1)));
   const total = weights.reduce((a, b) => a + b, 0);
   const byKind = new Map(kinds.map((k) => [k, slots.filter((s) => s.kind === k)]));
