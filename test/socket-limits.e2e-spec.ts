@@ -22,6 +22,7 @@ const LIMITS = {
   RECEIPTS_MAX_SOCKETS_PER_DEVICE: '1',
   RECEIPTS_MAX_SOCKETS_PER_USER: '2',
   RECEIPTS_MAX_DELIVERED_IDS: '3',
+  RECEIPTS_MAX_ACK_ITEMS: '2',
   RECEIPTS_MAX_FRAME_BYTES: '4096',
   RECEIPTS_SOCKET_CORS_ORIGINS: ALLOWED_ORIGIN,
 };
@@ -173,6 +174,29 @@ describe('sizes', () => {
     expect(
       await dave.raw('receipt:delivered', { conversationId: conv, messageIds: ['m1', 'm2', 'm3'] }),
     ).toEqual({ ok: true, applied: 3, duplicates: 0 });
+  });
+
+  it('refuses a receipt:ack frame over RECEIPTS_MAX_ACK_ITEMS whole: BATCH_TOO_LARGE', async () => {
+    const gina = await connect('gina', 'phone');
+    const before = await eventsAppended(url);
+    const read = { type: 'read', conversationId: conv, upToSequence: 1 };
+    const socket = gina.client.socket.timeout(5000) as unknown as {
+      emitWithAck: (event: string, payload: unknown) => Promise<unknown>;
+    };
+    expect(await socket.emitWithAck('receipt:ack', { items: [read, read, read] })).toEqual({
+      ok: false,
+      error: { code: 'BATCH_TOO_LARGE', message: anyString, retryable: false },
+    });
+    expect(await eventsAppended(url)).toBe(before);
+    // At the limit the frame is taken, and each item answered (gina is in no conversation).
+    const notYet = {
+      ok: false,
+      error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
+    };
+    expect(await socket.emitWithAck('receipt:ack', { items: [read, read] })).toEqual({
+      ok: true,
+      results: [notYet, notYet],
+    });
   });
 
   it('closes the connection of a frame over RECEIPTS_MAX_FRAME_BYTES; nothing is written, the service goes on', async () => {

@@ -8,7 +8,6 @@ import {
   type AckFrame,
   type AckResult,
   type ClientToServerEvents,
-  MAX_ACK_ITEMS,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
   ackFrameSchema,
@@ -134,9 +133,10 @@ export class ReceiptsGateway
     frame: AckFrame,
     device: Device,
   ): Promise<{ results: AckResult[] }> {
-    if (frame.items.length > MAX_ACK_ITEMS) {
-      throw new ReceiptError('BATCH_TOO_LARGE', `At most ${MAX_ACK_ITEMS} items per ACK frame`, {
-        limit: MAX_ACK_ITEMS,
+    const maxItems = this.config.RECEIPTS_MAX_ACK_ITEMS;
+    if (frame.items.length > maxItems) {
+      throw new ReceiptError('BATCH_TOO_LARGE', `At most ${maxItems} items per ACK frame`, {
+        limit: maxItems,
         received: frame.items.length,
       });
     }

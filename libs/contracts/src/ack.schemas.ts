@@ -31,7 +31,10 @@ export const readAckSchema = z.strictObject({
 });
 export type ReadAck = z.infer<typeof readAckSchema>;
 
-/** Most items one `receipt:ack` frame may carry (each delivered item at most MAX_DELIVERED_BATCH ids). */
+/**
+ * Most items one `receipt:ack` frame carries from the SDK, and the service's default limit
+ * (RECEIPTS_MAX_ACK_ITEMS); each delivered item at most MAX_DELIVERED_BATCH ids.
+ */
 export const MAX_ACK_ITEMS = 200;
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_DELIVERED_BATCH } from '@receipts/contracts';
+import { MAX_ACK_ITEMS, MAX_DELIVERED_BATCH } from '@receipts/contracts';
 
 const perSecond = z.coerce.number().int().min(0).max(1_000_000);
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -40,6 +40,8 @@ export const limitsSchema = z.object({
   RECEIPTS_MAX_SOCKETS_PER_USER: count(100_000).default(20),
   RECEIPTS_MAX_SOCKETS_PER_DEVICE: count(1000).default(3),
   RECEIPTS_MAX_DELIVERED_IDS: count(10_000).default(MAX_DELIVERED_BATCH),
+  /** Items of one `receipt:ack` frame; the SDK sends at most MAX_ACK_ITEMS per frame. */
+  RECEIPTS_MAX_ACK_ITEMS: count(10_000).default(MAX_ACK_ITEMS),
   /** Socket.IO's own default; the SDK's `receipt:ack` frames carry a whole window of ids. */
   RECEIPTS_MAX_FRAME_BYTES: count(16 * 1024 * 1024).default(1024 * 1024),
   RECEIPTS_MAX_BODY_BYTES: count(64 * 1024 * 1024).default(1024 * 1024),
