@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import { LIMITS, loadConfig } from '@receipts/infrastructure';
+import { LIMITS, RECEIPTS_CONFIG, type ReceiptsConfig } from '@receipts/infrastructure';
 import { AppModule } from './app.module';
 import { ErrorLog } from './error-log';
 import { IDENTITY_RESOLVER } from './identity';
@@ -16,7 +16,7 @@ import { restLimits } from './rest-limits';
 /** Builds the API (REST, Socket.IO, OpenAPI at /docs) without listening, for main and for tests. */
 export const createApp = async (): Promise<NestExpressApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
-  const config = loadConfig();
+  const config = app.get<ReceiptsConfig>(RECEIPTS_CONFIG);
   const errors = app.get(ErrorLog);
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ReceiptErrorFilter(errors));

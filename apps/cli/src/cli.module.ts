@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { StoresModule } from '@receipts/infrastructure';
+import { ConfigurationModule, StoresModule } from '@receipts/infrastructure';
 import { ProjectionsCommand } from './commands/projections.command';
 import { TokenCommand } from './commands/token.command';
 
@@ -8,5 +8,5 @@ import { TokenCommand } from './commands/token.command';
 export class CliModule {}
 
 /** Minting a token needs no store, so `token` runs without opening (or creating) any. */
-@Module({ providers: [TokenCommand] })
+@Module({ imports: [ConfigurationModule], providers: [TokenCommand] })
 export class TokenCliModule {}

@@ -1,4 +1,5 @@
 export * from './config';
+export * from './configuration.module';
 export * from './config-error';
 export * from './identity-config';
 export * from './limits-config';

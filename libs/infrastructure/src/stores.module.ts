@@ -9,7 +9,8 @@ import {
   SqliteEventStore,
 } from '@receipts/event-store';
 import { MongoReadStore, READ_STORE, type ReadStore, SqliteReadStore } from '@receipts/read-store';
-import { RECEIPTS_CONFIG, type ReceiptsConfig, loadConfig } from './config';
+import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
+import { ConfigurationModule } from './configuration.module';
 
 const embeddedFile = (config: ReceiptsConfig, name: string): string => {
   mkdirSync(config.RECEIPTS_DATA_DIR, { recursive: true });
@@ -63,8 +64,8 @@ class StoreLifecycle implements OnApplicationShutdown {
  */
 @Global()
 @Module({
+  imports: [ConfigurationModule],
   providers: [
-    { provide: RECEIPTS_CONFIG, useFactory: () => loadConfig() },
     { provide: ReceiptMetrics, useFactory: () => new ReceiptMetrics() },
     { provide: EVENT_STORE, inject: [RECEIPTS_CONFIG], useFactory: eventStore },
     { provide: READ_STORE, inject: [RECEIPTS_CONFIG], useFactory: readStore },
@@ -75,6 +76,6 @@ class StoreLifecycle implements OnApplicationShutdown {
     },
     StoreLifecycle,
   ],
-  exports: [RECEIPTS_CONFIG, ReceiptMetrics, EVENT_STORE, READ_STORE, WriteHealth],
+  exports: [ReceiptMetrics, EVENT_STORE, READ_STORE, WriteHealth],
 })
 export class StoresModule {}

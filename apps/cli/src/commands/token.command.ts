@@ -1,7 +1,8 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ID_PATTERN } from '@receipts/domain';
 import { type TokenSubject, mintToken } from '@receipts/identity';
-import { loadConfig, signingSettings } from '@receipts/infrastructure';
+import { RECEIPTS_CONFIG, type ReceiptsConfig, signingSettings } from '@receipts/infrastructure';
 
 type TokenOptions = { user?: string; device?: string; service?: string; ttl?: number };
 
@@ -46,9 +47,13 @@ export const subjectOf = ({ user, device, service }: TokenOptions): TokenSubject
     'Print a bearer token signed with RECEIPTS_JWT_SECRET (HS256): --user <id> [--device <id>] for a device, --service <name> for a service such as the chat server',
 })
 export class TokenCommand extends CommandRunner {
+  constructor(@Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig) {
+    super();
+  }
+
   async run(_: string[], options: TokenOptions = {}): Promise<void> {
     const subject = subjectOf(options);
-    const signing = signingSettings(loadConfig());
+    const signing = signingSettings(this.config);
     const token = await mintToken(subject, {
       ...signing,
       ttlSeconds: options.ttl ?? 3600,
