@@ -6,7 +6,7 @@
  * are not repeated here.
  */
 import type { ReceiptUpdate } from '@receipts/contracts';
-import { type Device, connectDevice, expectOk } from './support/devices';
+import { type Device, devicePool, expectOk, uniqueIds } from './support/devices';
 import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import { WITHOUT_RATE_LIMITS } from './support/fuzz';
 import {
@@ -27,15 +27,8 @@ jest.setTimeout(30_000);
 
 let running: RunningApp;
 let url: string;
-const devices: Device[] = [];
-let seq = 0;
-const unique = (prefix: string): string => `${prefix}-${++seq}-${Date.now().toString(36)}`;
-
-const device = async (userId: string, deviceId: string): Promise<Device> => {
-  const d = await connectDevice(url, userId, deviceId);
-  devices.push(d);
-  return d;
-};
+const unique = uniqueIds();
+const { device, closeAll } = devicePool(() => url);
 
 /** Registers `count` messages from `sender` to `to` in `conversationId`; returns their ids. */
 const send = async (sender: string, to: string[], conversationId: string, count: number) => {
@@ -125,7 +118,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  while (devices.length > 0) devices.pop()!.close();
+  closeAll();
 });
 
 afterAll(async () => {

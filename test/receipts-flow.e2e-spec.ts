@@ -2,7 +2,7 @@
  * The receipt flow end to end, in-process: REST registration, ACKs over real socket.io-client
  * connections, the pushes each device gets, and the REST read side.
  */
-import { type Device, connectDevice } from './support/devices';
+import { type Device, devicePool, uniqueIds } from './support/devices';
 import { anyString, containing } from './support/matchers';
 import { type RunningApp, startApp } from './support/app';
 import {
@@ -30,16 +30,8 @@ jest.setTimeout(20_000);
 
 let running: RunningApp;
 let url: string;
-const devices: Device[] = [];
-let seq = 0;
-/** Unique ids per test so that counts in one test never depend on another. */
-const unique = (prefix: string): string => `${prefix}-${++seq}-${Date.now().toString(36)}`;
-
-const device = async (userId: string, deviceId: string): Promise<Device> => {
-  const d = await connectDevice(url, userId, deviceId);
-  devices.push(d);
-  return d;
-};
+const unique = uniqueIds();
+const { device, closeAll } = devicePool(() => url);
 
 /** Expects REST to eventually answer `status` with a body matching `expected` (projector is async). */
 const eventuallyRest = <T>(
@@ -78,7 +70,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  while (devices.length > 0) devices.pop()!.close();
+  closeAll();
 });
 
 afterAll(async () => {

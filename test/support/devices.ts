@@ -89,3 +89,24 @@ export const expectOk = (result: AckResult, applied?: number): void => {
     throw new Error(`expected applied ${applied}, got ${JSON.stringify(result)}`);
   }
 };
+
+/** The devices one test opens, all closed after it (`closeAll` in `afterEach`). */
+export const devicePool = (url: () => string) => {
+  const open: Device[] = [];
+  return {
+    device: async (userId: string, deviceId: string): Promise<Device> => {
+      const d = await connectDevice(url(), userId, deviceId);
+      open.push(d);
+      return d;
+    },
+    closeAll: (): void => {
+      while (open.length > 0) open.pop()!.close();
+    },
+  };
+};
+
+/** Ids unique within a run, so that counts in one test never depend on another. */
+export const uniqueIds = (): ((prefix: string) => string) => {
+  let seq = 0;
+  return (prefix) => `${prefix}-${++seq}-${Date.now().toString(36)}`;
+};
