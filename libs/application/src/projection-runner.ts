@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import { PROJECTED_EVENT_TYPES, type ReadModelChange, projectEvent } from '@receipts/read-models';
+import { PROJECTED_EVENT_TYPES, type ReceiptDelta, projectEvent } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 import type { ReceiptMetrics } from './receipt-metrics';
 import type { ReceiptNotifier } from './receipt-notifier';
@@ -18,7 +18,7 @@ export type ProjectionRunnerOptions = Readonly<{
    * stale. Best effort: a failure is reported and the projection goes on (the cache's TTL bounds
    * what it leaves stale).
    */
-  invalidate?: (changes: readonly ReadModelChange[]) => Promise<void>;
+  invalidate?: (deltas: readonly ReceiptDelta[]) => Promise<void>;
   /**
    * After a batch smaller than `batchSize`, wait this long before taking the next, so that under
    * load batches grow (fewer transactions, lookups and push frames) at a bounded cost in lag.
@@ -76,7 +76,8 @@ export class ProjectionRunner {
     for (;;) {
       const batch = await this.events.readAll({ after, maxCount: this.options.batchSize });
       if (batch.length === 0) return replayed;
-      after = await this.applyBatch(batch);
+      await this.applyBatch(batch);
+      after = batch.at(-1)!.position;
       replayed += batch.length;
       onProgress(after, replayed);
     }
@@ -90,13 +91,13 @@ export class ProjectionRunner {
       batchSize: this.options.batchSize,
       signal,
     })) {
-      const domainEvents = toDomainEvents(batch);
-      this.position = await this.applyBatch(batch, domainEvents);
+      const deltas = await this.applyBatch(batch);
+      this.position = batch.at(-1)!.position;
       const committedAt = Date.now();
       for (const event of batch) {
         this.metrics.projectionLag.observe((committedAt - event.recordedAt.getTime()) / 1000);
       }
-      if (this.notifier) await this.notifier.notify(domainEvents);
+      if (this.notifier) await this.notifier.notify(deltas);
       const settle = this.options.settleMs ?? 0;
       if (batch.length < this.options.batchSize) {
         if (settle > 0) await sleep(settle, signal);
@@ -108,18 +109,19 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(
-    batch: readonly RecordedEvent[],
-    domainEvents = toDomainEvents(batch),
-  ): Promise<GlobalPosition> {
-    const checkpoint = batch.at(-1)!.position;
-    const changes = domainEvents.flatMap(projectEvent);
-    await this.readStore.apply(this.options.projection, changes, checkpoint);
+  /** Commits the batch with its checkpoint; returns what changed for whom. */
+  private async applyBatch(batch: readonly RecordedEvent[]): Promise<readonly ReceiptDelta[]> {
+    const changes = toDomainEvents(batch).flatMap(projectEvent);
+    const deltas = await this.readStore.apply(
+      this.options.projection,
+      changes,
+      batch.at(-1)!.position,
+    );
     this.metrics.projectedEvents.inc(batch.length);
-    if (this.options.invalidate && changes.length > 0) {
-      await this.options.invalidate(changes).catch(this.options.onError);
+    if (this.options.invalidate && deltas.length > 0) {
+      await this.options.invalidate(deltas).catch(this.options.onError);
     }
-    return checkpoint;
+    return deltas;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ReadModelChange } from '@receipts/read-models';
+import type { ReceiptDelta } from '@receipts/read-models';
 
 /** Every cached answer about one conversation's messages (summaries and detail views). */
 export const conversationGroup = (conversationId: string): string => `c:${conversationId}`;
@@ -16,22 +16,25 @@ export const ALL_UNREAD_FIELD = 'all';
  * the conversation's messages; a new message or a read changes the unread of the users involved.
  * A read of k messages costs one group per conversation, not one key per message.
  */
-export const staleGroups = (changes: readonly ReadModelChange[]): string[] => {
+export const staleGroups = (deltas: readonly ReceiptDelta[]): string[] => {
   const groups = new Set<string>();
-  for (const change of changes) {
-    switch (change.kind) {
+  for (const delta of deltas) {
+    switch (delta.kind) {
       case 'message_registered':
-        for (const userId of change.recipientIds) groups.add(userGroup(userId));
+        for (const userId of delta.recipientIds) groups.add(userGroup(userId));
         break;
-      case 'message_delivered':
-        groups.add(conversationGroup(change.conversationId));
+      case 'delivered':
+        groups.add(conversationGroup(delta.message.conversationId));
+        break;
+      case 'read':
+        groups.add(conversationGroup(delta.conversationId));
         break;
       case 'cursor_moved':
-        groups.add(conversationGroup(change.conversationId));
-        groups.add(userGroup(change.userId));
+        groups.add(conversationGroup(delta.cursor.conversationId));
+        groups.add(userGroup(delta.cursor.userId));
         break;
       default: {
-        const unexpected: never = change;
+        const unexpected: never = delta;
         return unexpected;
       }
     }

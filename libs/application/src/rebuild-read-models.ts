@@ -5,7 +5,8 @@ import { ProjectionRunner } from './projection-runner';
 import type { ReceiptMetrics } from './receipt-metrics';
 
 /** A store a rebuild can write into either way (SqliteReadStore). */
-export type RebuildTarget = ReadStore & Readonly<{ importRows(rows: ReadModelRows): Promise<void> }>;
+export type RebuildTarget = ReadStore &
+  Readonly<{ importRows(rows: ReadModelRows): Promise<void> }>;
 
 export type RebuildOptions = Readonly<{
   /**

@@ -4,7 +4,7 @@ import {
   type MessageDocument,
   type MessageSummary,
   type ReadCursorDocument,
-  type ReadModelChange,
+  type ReceiptDelta,
   type RecipientReceipt,
   type UserUnread,
   countReceipts,
@@ -121,8 +121,8 @@ export class ReceiptQueryService {
   }
 
   /** Called by the projection after each committed batch, before its pushes go out. */
-  async invalidate(changes: readonly ReadModelChange[]): Promise<void> {
-    const groups = staleGroups(changes);
+  async invalidate(deltas: readonly ReceiptDelta[]): Promise<void> {
+    const groups = staleGroups(deltas);
     if (this.caching && groups.length > 0) await this.caching.cache.invalidate(groups);
   }
 

@@ -97,7 +97,7 @@ export class ProjectionModule {
               logger,
               'cache not invalidated (its TTL bounds staleness)',
             );
-            const notifier = push ? new ReceiptNotifier(reads, queries, push, metrics) : null;
+            const notifier = push ? new ReceiptNotifier(queries, push, metrics) : null;
             return new ProjectionRunner(events, reads, metrics, notifier, {
               projection: RECEIPTS_PROJECTION,
               batchSize: config.RECEIPTS_PROJECTOR_BATCH,

@@ -1,19 +1,23 @@
 import type { GlobalPosition } from '@receipts/event-store';
-import {
-  type AddressedMessage,
-  type MessageDocument,
-  type ReadCursorDocument,
-  type ReadModelChange,
-  type RecipientCounts,
-  type RecipientFacts,
-  emptyCursor,
-  messageArrived,
-  moveCursor,
+import type {
+  AddressedMessage,
+  BaseDocuments,
+  DocumentKeys,
+  MessageDocument,
+  ReadCursorDocument,
+  ReadKeys,
+  ReadModelChange,
+  ReadModelWrites,
+  ReceiptDelta,
+  RecipientCounts,
+  RecipientFacts,
+  RecipientRow,
+  StepRow,
+  StoredDocuments,
 } from '@receipts/read-models';
+import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadStore } from './read-store';
-import type { ReadModelRows, RecipientRow, StepRow } from './read-model-rows';
-
-type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
+import type { ReadModelRows } from './read-model-rows';
 
 /** One conversation's read models; rows of other conversations are never needed together. */
 type ConversationTables = {
@@ -38,7 +42,7 @@ type Step = Readonly<{ upTo: number; readAt: string; deviceId: string | null; sh
  * result once, sorted, costs a fraction of applying it batch by batch to a database. Holds every
  * read model of the projection, so it needs memory in proportion to them.
  */
-export class MemoryReadStore implements ReadStore {
+export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   private conversations = new Map<string, ConversationTables>();
   /** User -> conversation -> cursor. */
   private cursors = new Map<string, Map<string, ReadCursorDocument>>();
@@ -49,93 +53,109 @@ export class MemoryReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<void> {
-    for (const change of changes) this.applyOne(change);
+  ): Promise<readonly ReceiptDelta[]> {
+    const { writes, deltas } = projectStored(this, changes);
+    this.write(writes);
     this.checkpoints.set(projection, checkpoint);
-    return Promise.resolve();
+    return Promise.resolve(deltas);
   }
 
-  private applyOne(change: ReadModelChange): void {
-    switch (change.kind) {
-      case 'message_registered':
-        return this.registerMessage(change);
-      case 'message_delivered':
-        return this.deliver(change);
-      case 'cursor_moved':
-        return this.moveCursor(change);
-      default: {
-        const unexpected: never = change;
-        return unexpected;
+  loadBase(keys: DocumentKeys): BaseDocuments {
+    const messages: MessageDocument[] = [];
+    for (const { conversationId, sequence } of keys.messageSlots) {
+      const message = this.conversations.get(conversationId)?.messages.get(sequence);
+      if (message) messages.push(message);
+    }
+    for (const { conversationId, messageId } of keys.messageIds) {
+      const tables = this.conversations.get(conversationId);
+      const sequence = tables?.sequenceById.get(messageId);
+      if (sequence !== undefined) messages.push(tables!.messages.get(sequence)!);
+    }
+    const recipients: RecipientRow[] = [];
+    for (const { conversationId, sequence, userId } of keys.recipients) {
+      const delivery = this.conversations
+        .get(conversationId)
+        ?.recipients.get(sequence)
+        ?.get(userId);
+      if (delivery) {
+        recipients.push({
+          conversationId,
+          sequence,
+          userId,
+          deliveredAt: delivery.at,
+          deliveredDevice: delivery.deviceId,
+        });
       }
     }
+    return {
+      messages,
+      recipients,
+      cursors: keys.cursors.flatMap(({ userId, conversationId }) => {
+        const cursor = this.cursors.get(userId)?.get(conversationId);
+        return cursor ? [cursor] : [];
+      }),
+      totals: keys.totals.flatMap((userId) => {
+        const total = this.totals.get(userId);
+        return total === undefined ? [] : [{ userId, total }];
+      }),
+    };
   }
 
-  private registerMessage(change: Change<'message_registered'>): void {
-    const { conversationId, sequence, messageId, recipientIds } = change;
-    const tables = this.tablesOf(conversationId);
-    if (tables.messages.has(sequence) || tables.sequenceById.has(messageId)) return;
-    tables.messages.set(sequence, {
-      conversationId,
-      messageId,
-      sequence,
-      senderId: change.senderId,
-      sentAt: change.sentAt,
-      recipientCount: recipientIds.length,
-    });
-    insertSorted(tables.sequences, sequence);
-    tables.sequenceById.set(messageId, sequence);
-    const deliveries = new Map<string, Delivery>();
-    tables.recipients.set(sequence, deliveries);
-    for (const userId of recipientIds) {
-      if (deliveries.has(userId)) continue;
-      deliveries.set(userId, { at: null, deviceId: null });
+  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'> {
+    return {
+      covered: new Map(
+        keys.covered.map((key) => [
+          key.change,
+          this.addressedTo(
+            key.conversationId,
+            key.userId,
+            key.fromExclusive,
+            key.toInclusive,
+            key.limit,
+          ),
+        ]),
+      ),
+      unreadAbove: keys.unreadAbove.map(({ conversationId, userId, above, excluding }) => {
+        const addressed = this.conversations.get(conversationId)?.addressed.get(userId) ?? [];
+        const excluded = new Set(excluding);
+        return addressed.slice(upperBound(addressed, above)).filter((s) => !excluded.has(s)).length;
+      }),
+    };
+  }
+
+  private write(writes: ReadModelWrites): void {
+    for (const message of writes.messages) {
+      const tables = this.tablesOf(message.conversationId);
+      tables.messages.set(message.sequence, message);
+      insertSorted(tables.sequences, message.sequence);
+      tables.sequenceById.set(message.messageId, message.sequence);
+      tables.recipients.set(message.sequence, new Map());
+    }
+    for (const { conversationId, sequence, userId } of writes.recipients) {
+      const tables = this.tablesOf(conversationId);
+      tables.recipients.get(sequence)!.set(userId, { at: null, deviceId: null });
       insertSorted(
         getOrCreate(tables.addressed, userId, () => []),
         sequence,
       );
-      this.updateCursor(userId, conversationId, (cursor) => messageArrived(cursor, sequence));
     }
-  }
-
-  private deliver({ conversationId, sequence, userId, ...change }: Change<'message_delivered'>) {
-    const delivery = this.conversations.get(conversationId)?.recipients.get(sequence)?.get(userId);
-    if (!delivery || delivery.at !== null) return;
-    delivery.at = change.deliveredAt;
-    delivery.deviceId = change.deviceId;
-  }
-
-  private moveCursor(change: Change<'cursor_moved'>): void {
-    const { conversationId, userId } = change;
-    const before = this.cursorOf(userId, conversationId);
-    if (change.readUpToSequence <= before.readUpTo) return;
-    const tables = this.tablesOf(conversationId);
-    getOrCreate(tables.steps, userId, () => []).push({
-      upTo: change.readUpToSequence,
-      readAt: change.readAt,
-      deviceId: change.deviceId,
-      shared: change.receiptsShared,
-    });
-    const addressed = tables.addressed.get(userId) ?? [];
-    this.updateCursor(userId, conversationId, (cursor) =>
-      moveCursor(cursor, change, (sequence) => addressed.length - upperBound(addressed, sequence)),
-    );
-  }
-
-  private updateCursor(
-    userId: string,
-    conversationId: string,
-    move: (cursor: ReadCursorDocument) => ReadCursorDocument,
-  ): void {
-    const before = this.cursorOf(userId, conversationId);
-    const after = move(before);
-    if (after === before) return;
-    getOrCreate(this.cursors, userId, () => new Map()).set(conversationId, after);
-    const delta = after.unread - before.unread;
-    if (delta !== 0) this.totals.set(userId, (this.totals.get(userId) ?? 0) + delta);
-  }
-
-  private cursorOf(userId: string, conversationId: string): ReadCursorDocument {
-    return this.cursors.get(userId)?.get(conversationId) ?? emptyCursor(userId, conversationId);
+    for (const row of writes.deliveries) {
+      const delivery = this.conversations
+        .get(row.conversationId)
+        ?.recipients.get(row.sequence)
+        ?.get(row.userId);
+      if (delivery && delivery.at === null) {
+        delivery.at = row.deliveredAt;
+        delivery.deviceId = row.deliveredDevice;
+      }
+    }
+    for (const { conversationId, userId, ...step } of writes.steps) {
+      getOrCreate(this.tablesOf(conversationId).steps, userId, () => []).push(step);
+    }
+    for (const cursor of writes.cursors) {
+      getOrCreate(this.cursors, cursor.userId, () => new Map()).set(cursor.conversationId, cursor);
+    }
+    for (const { userId, total } of writes.totals) this.totals.set(userId, total);
   }
 
   private tablesOf(conversationId: string): ConversationTables {
@@ -180,17 +200,29 @@ export class MemoryReadStore implements ReadStore {
     toInclusive: number,
     limit: number,
   ): Promise<AddressedMessage[]> {
+    return Promise.resolve(
+      this.addressedTo(conversationId, userId, fromExclusive, toInclusive, limit),
+    );
+  }
+
+  private addressedTo(
+    conversationId: string,
+    userId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit: number,
+  ): AddressedMessage[] {
     const tables = this.conversations.get(conversationId);
-    if (!tables) return Promise.resolve([]);
+    const addressed = tables?.addressed.get(userId);
+    if (!tables || !addressed) return [];
     const found: AddressedMessage[] = [];
-    const from = upperBound(tables.sequences, fromExclusive);
-    const to = upperBound(tables.sequences, toInclusive);
-    for (let i = from; i < to && found.length < limit; i++) {
-      const sequence = tables.sequences[i]!;
-      const delivery = tables.recipients.get(sequence)?.get(userId);
-      if (delivery) found.push({ ...tables.messages.get(sequence)!, deliveredAt: delivery.at });
+    const to = upperBound(addressed, toInclusive);
+    for (let i = upperBound(addressed, fromExclusive); i < to && found.length < limit; i++) {
+      const sequence = addressed[i]!;
+      const delivery = tables.recipients.get(sequence)!.get(userId)!;
+      found.push({ ...tables.messages.get(sequence)!, deliveredAt: delivery.at });
     }
-    return Promise.resolve(found);
+    return found;
   }
 
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {
@@ -221,9 +253,9 @@ export class MemoryReadStore implements ReadStore {
     let delivered = 0;
     let read = 0;
     for (const [userId, delivery] of deliveries ?? []) {
-      const cursor = this.cursorOf(userId, conversationId);
-      if (delivery.at !== null || cursor.readUpTo >= sequence) delivered++;
-      if (cursor.sharedReadUpTo >= sequence) read++;
+      const cursor = this.cursors.get(userId)?.get(conversationId);
+      if (delivery.at !== null || (cursor?.readUpTo ?? 0) >= sequence) delivered++;
+      if ((cursor?.sharedReadUpTo ?? 0) >= sequence) read++;
     }
     return Promise.resolve({ delivered, read });
   }

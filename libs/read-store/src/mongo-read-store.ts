@@ -13,19 +13,23 @@ import {
 import type { GlobalPosition } from '@receipts/event-store';
 import {
   type AddressedMessage,
+  type BaseDocuments,
+  type DocumentKeys,
   type MessageDocument,
   type ReadCursorDocument,
+  type ReadKeys,
   type ReadModelChange,
+  type ReceiptDelta,
   type RecipientCounts,
   type RecipientFacts,
-  emptyCursor,
-  messageArrived,
-  moveCursor,
+  type RecipientRow,
+  type StepRow,
+  type StoredDocuments,
+  documentKeys,
+  projectBatch,
+  readKeys,
 } from '@receipts/read-models';
-import type { StepRow } from './read-model-rows';
 import type { ReadStore } from './read-store';
-
-type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
 type Positioned = { position: GlobalPosition };
@@ -154,12 +158,12 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<void> {
+  ): Promise<readonly ReceiptDelta[]> {
     if (!this.transactions) return this.applyBatch(projection, changes, checkpoint);
     const session = this.client.startSession();
     try {
       // The callback recomputes everything from what it reads, so the driver may rerun it.
-      await session.withTransaction(
+      return await session.withTransaction(
         () => this.applyBatch(projection, changes, checkpoint, session),
         {
           readConcern: { level: 'snapshot' },
@@ -172,32 +176,80 @@ export class MongoReadStore implements ReadStore {
   }
 
   /**
-   * Loads what the batch touches, folds the changes over it in log order, then writes: the facts
-   * (messages, receipts, steps), the recount, the totals, the cursors, and last the checkpoint.
-   * Totals go before cursors so that a retry after a failure in between finds the totals already
-   * guarded and derives each cursor again from its unwritten state.
+   * Loads what the batch touches, lets the projection fold it, then writes: the facts (messages,
+   * receipts, deliveries, steps), the totals, the cursors, and last the checkpoint. Totals go
+   * before cursors so that a retry after a failure in between finds the totals already at this
+   * checkpoint (settled) and derives each unwritten cursor again from its stored state.
    */
   private async applyBatch(
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
     session?: ClientSession,
-  ): Promise<void> {
-    const batch = new Batch(
-      checkpoint,
-      await this.loadMessages(changes, session),
-      await this.loadCursors(changes, session),
+  ): Promise<readonly ReceiptDelta[]> {
+    const base = await this.loadBase(documentKeys(changes), checkpoint, session);
+    const reads = await this.loadReads(readKeys(base, changes), session);
+    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const at = { position: checkpoint };
+    await this.write(
+      this.messages,
+      writes.messages.map((m) =>
+        insertIfAbsent<MessageDoc>(
+          { conversationId: m.conversationId, sequence: m.sequence },
+          { ...m, ...at },
+        ),
+      ),
+      session,
     );
-    for (const change of changes) batch.fold(change);
-    await this.write(this.messages, batch.messages, session);
-    await this.write(this.receipts, batch.receipts, session);
-    await this.write(this.steps, batch.steps, session);
-    await this.recount(batch.moved(), session);
-    const cursors = batch.changedCursors();
-    await this.write(this.unread, await this.totals(cursors, checkpoint, session), session);
+    await this.write(
+      this.receipts,
+      [
+        ...writes.recipients.map((r) =>
+          insertIfAbsent<ReceiptDoc>(
+            { conversationId: r.conversationId, sequence: r.sequence, userId: r.userId },
+            toReceiptDoc(r, checkpoint),
+          ),
+        ),
+        ...writes.deliveries.map((r): AnyBulkWriteOperation<ReceiptDoc> => ({
+          updateOne: {
+            filter: {
+              conversationId: r.conversationId,
+              sequence: r.sequence,
+              userId: r.userId,
+              deliveredAt: null,
+            },
+            update: {
+              $set: { deliveredAt: r.deliveredAt, deliveredDeviceId: r.deliveredDevice, ...at },
+            },
+          },
+        })),
+      ],
+      session,
+    );
+    await this.write(
+      this.steps,
+      writes.steps.map((step) =>
+        insertIfAbsent<StepDoc>(
+          { conversationId: step.conversationId, userId: step.userId, upTo: step.upTo },
+          { ...step, ...at },
+        ),
+      ),
+      session,
+    );
+    await this.write(
+      this.unread,
+      writes.totals.map(({ userId, total }) => ({
+        updateOne: {
+          filter: { _id: userId, position: { $lt: checkpoint } },
+          update: { $set: { total, position: checkpoint } },
+          upsert: true,
+        },
+      })),
+      session,
+    );
     await this.write(
       this.cursors,
-      cursors.map((c) => cursorWrite(c.after, checkpoint)),
+      writes.cursors.map((c) => cursorWrite(c, checkpoint)),
       session,
     );
     await this.checkpoints.updateOne(
@@ -205,51 +257,97 @@ export class MongoReadStore implements ReadStore {
       { $set: { position: checkpoint } },
       { upsert: true, session },
     );
-  }
-
-  private async loadMessages(changes: readonly ReadModelChange[], session?: ClientSession) {
-    const byConversation = groupBy(kindOf(changes, 'message_registered'), (r) => r.conversationId);
-    if (byConversation.size === 0) return [];
-    const branches = [...byConversation].flatMap(([conversationId, registered]) => [
-      { conversationId, sequence: { $in: registered.map((r) => r.sequence) } },
-      { conversationId, messageId: { $in: registered.map((r) => r.messageId) } },
-    ]);
-    return this.messages.find({ $or: branches }, { session }).toArray();
-  }
-
-  private async loadCursors(changes: readonly ReadModelChange[], session?: ClientSession) {
-    const readers = changes.flatMap((change) =>
-      change.kind === 'message_registered'
-        ? change.recipientIds.map((userId) => ({ userId, conversationId: change.conversationId }))
-        : change.kind === 'cursor_moved'
-          ? [{ userId: change.userId, conversationId: change.conversationId }]
-          : [],
-    );
-    const byConversation = groupBy(readers, (r) => r.conversationId);
-    if (byConversation.size === 0) return [];
-    const branches = [...byConversation].map(([conversationId, rs]) => ({
-      conversationId,
-      userId: { $in: [...new Set(rs.map((r) => r.userId))] },
-    }));
-    return this.cursors.find({ $or: branches }, { session }).toArray();
+    return deltas;
   }
 
   /**
-   * A moved cursor's unread is the count of the reader's receipts above it, taken after this
-   * batch's receipts are written: countDocuments' own $match/$group, for many cursors at once.
+   * A message stored at exactly this checkpoint was stored by an earlier, unfinished attempt at
+   * this same batch: it is left out, so that the projection derives its effects again (the
+   * writes are guarded). Cursors and totals at or past the checkpoint already reflect the batch.
    */
-  private async recount(moved: readonly CursorPlan[], session?: ClientSession): Promise<void> {
-    for (let i = 0; i < moved.length; i += RECOUNT_CHUNK) {
-      const chunk = moved.slice(i, i + RECOUNT_CHUNK);
+  private async loadBase(
+    keys: DocumentKeys,
+    checkpoint: GlobalPosition,
+    session?: ClientSession,
+  ): Promise<BaseDocuments> {
+    const messageBranches = [
+      ...[...groupBy(keys.messageSlots, (k) => k.conversationId)].map(([conversationId, ks]) => ({
+        conversationId,
+        sequence: { $in: ks.map((k) => k.sequence) },
+      })),
+      ...[...groupBy(keys.messageIds, (k) => k.conversationId)].map(([conversationId, ks]) => ({
+        conversationId,
+        messageId: { $in: ks.map((k) => k.messageId) },
+      })),
+    ];
+    const cursorBranches = [...groupBy(keys.cursors, (k) => k.conversationId)].map(
+      ([conversationId, ks]) => ({ conversationId, userId: { $in: ks.map((k) => k.userId) } }),
+    );
+    const [messages, receipts, cursors, totals] = await Promise.all([
+      findAny(this.messages, messageBranches, session),
+      findAny(
+        this.receipts,
+        keys.recipients.map(({ conversationId, sequence, userId }) => ({
+          conversationId,
+          sequence,
+          userId,
+        })),
+        session,
+      ),
+      findAny(this.cursors, cursorBranches, session),
+      keys.totals.length === 0
+        ? Promise.resolve([])
+        : this.unread.find({ _id: { $in: [...keys.totals] } }, { session }).toArray(),
+    ]);
+    return {
+      messages: messages.filter((m) => BigInt(m.position) !== checkpoint).map(toMessage),
+      recipients: receipts.map(toRecipientRow),
+      cursors: cursors.map(toCursor),
+      totals: totals.map((t) => ({ userId: t._id, total: Number(t.total) })),
+      settled: {
+        cursors: cursors.filter((c) => isAtOrPast(c, checkpoint)),
+        totals: totals.filter((t) => isAtOrPast(t, checkpoint)).map((t) => t._id),
+      },
+    };
+  }
+
+  private async loadReads(
+    keys: ReadKeys,
+    session?: ClientSession,
+  ): Promise<Pick<StoredDocuments, 'covered' | 'unreadAbove'>> {
+    const covered = await Promise.all(
+      keys.covered.map(
+        async (k) =>
+          [
+            k.change,
+            await this.addressedTo(
+              k.conversationId,
+              k.userId,
+              k.fromExclusive,
+              k.toInclusive,
+              k.limit,
+              session,
+            ),
+          ] as const,
+      ),
+    );
+    return { covered: new Map(covered), unreadAbove: await this.unreadAbove(keys, session) };
+  }
+
+  /** How many of each reader's receipts lie above a sequence: countDocuments' own $match/$group. */
+  private async unreadAbove(keys: ReadKeys, session?: ClientSession): Promise<number[]> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < keys.unreadAbove.length; i += RECOUNT_CHUNK) {
+      const chunk = keys.unreadAbove.slice(i, i + RECOUNT_CHUNK);
       const counts = await this.receipts
         .aggregate<{ _id: { userId: string; conversationId: string }; n: number | bigint }>(
           [
             {
               $match: {
-                $or: chunk.map(({ after }) => ({
-                  conversationId: after.conversationId,
-                  userId: after.userId,
-                  sequence: { $gt: after.readUpTo },
+                $or: chunk.map(({ conversationId, userId, above, excluding }) => ({
+                  conversationId,
+                  userId,
+                  sequence: { $gt: above, $nin: [...excluding] },
                 })),
               },
             },
@@ -263,40 +361,9 @@ export class MongoReadStore implements ReadStore {
           { session },
         )
         .toArray();
-      const byCursor = new Map(counts.map((c) => [cursorKey(c._id), Number(c.n)]));
-      for (const plan of chunk) {
-        plan.after = { ...plan.after, unread: byCursor.get(cursorKey(plan.after)) ?? 0 };
-      }
+      for (const c of counts) found.set(cursorKey(c._id), Number(c.n));
     }
-  }
-
-  /** New totals for the readers whose unread changed; a total already at this checkpoint stays. */
-  private async totals(
-    cursors: readonly CursorPlan[],
-    checkpoint: GlobalPosition,
-    session?: ClientSession,
-  ): Promise<AnyBulkWriteOperation<UnreadDoc>[]> {
-    const deltas = new Map<string, number>();
-    for (const { before, after } of cursors) {
-      deltas.set(after.userId, (deltas.get(after.userId) ?? 0) + after.unread - before.unread);
-    }
-    for (const [userId, delta] of deltas) if (delta === 0) deltas.delete(userId);
-    if (deltas.size === 0) return [];
-    const current = await this.unread
-      .find({ _id: { $in: [...deltas.keys()] } }, { session })
-      .toArray();
-    const known = new Map(current.map((doc) => [doc._id, doc]));
-    return [...deltas]
-      .filter(([userId]) => !isAtOrPast(known.get(userId), checkpoint))
-      .map(([userId, delta]) => ({
-        updateOne: {
-          filter: { _id: userId, position: { $lt: checkpoint } },
-          update: {
-            $set: { total: Number(known.get(userId)?.total ?? 0) + delta, position: checkpoint },
-          },
-          upsert: true,
-        },
-      }));
+    return keys.unreadAbove.map((k) => found.get(cursorKey(k)) ?? 0);
   }
 
   /**
@@ -344,25 +411,36 @@ export class MongoReadStore implements ReadStore {
   }
 
   /** The user's receipts in the range (one index range scan), then their messages by sequence. */
-  async messagesTo(
+  messagesTo(
     conversationId: string,
     userId: string,
     fromExclusive: number,
     toInclusive: number,
     limit: number,
   ): Promise<AddressedMessage[]> {
+    return this.addressedTo(conversationId, userId, fromExclusive, toInclusive, limit);
+  }
+
+  private async addressedTo(
+    conversationId: string,
+    userId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit: number,
+    session?: ClientSession,
+  ): Promise<AddressedMessage[]> {
     if (limit <= 0) return [];
     const receipts = await this.receipts
       .find(
         { conversationId, userId, sequence: { $gt: fromExclusive, $lte: toInclusive } },
-        { projection: { sequence: 1, deliveredAt: 1 } },
+        { projection: { sequence: 1, deliveredAt: 1 }, session },
       )
       .sort({ sequence: 1 })
       .limit(limit)
       .toArray();
     if (receipts.length === 0) return [];
     const messages = await this.messages
-      .find({ conversationId, sequence: { $in: receipts.map((r) => r.sequence) } })
+      .find({ conversationId, sequence: { $in: receipts.map((r) => r.sequence) } }, { session })
       .toArray();
     const bySequence = new Map(messages.map((m) => [m.sequence, toMessage(m)]));
     return receipts.flatMap(({ sequence, deliveredAt }) => {
@@ -450,152 +528,6 @@ export class MongoReadStore implements ReadStore {
   }
 }
 
-type CursorPlan = { before: ReadCursorDocument; after: ReadCursorDocument; moved: boolean };
-
-/**
- * One batch folded over the documents it touches, as SQLite applies it row by row: the facts to
- * insert if absent and the cursors' new states. A cursor already at or past the checkpoint
- * reflects this batch and is left alone; a message stored at exactly this checkpoint was stored
- * by an earlier, unfinished attempt at this same batch, so its effects are derived again.
- */
-class Batch {
-  readonly messages: AnyBulkWriteOperation<MessageDoc>[] = [];
-  readonly receipts: AnyBulkWriteOperation<ReceiptDoc>[] = [];
-  readonly steps: AnyBulkWriteOperation<StepDoc>[] = [];
-  private readonly bySequence = new Map<string, MessageDoc>();
-  private readonly byMessageId = new Map<string, MessageDoc>();
-  private readonly registered = new Set<string>();
-  private readonly stored = new Map<string, CursorDoc>();
-  private readonly plans = new Map<string, CursorPlan | null>();
-
-  constructor(
-    private readonly checkpoint: GlobalPosition,
-    messages: readonly MessageDoc[],
-    cursors: readonly CursorDoc[],
-  ) {
-    for (const message of messages) this.remember(message);
-    for (const cursor of cursors) this.stored.set(cursorKey(cursor), cursor);
-  }
-
-  fold(change: ReadModelChange): void {
-    switch (change.kind) {
-      case 'message_registered':
-        return this.register(change);
-      case 'message_delivered':
-        return this.deliver(change);
-      case 'cursor_moved':
-        return this.move(change);
-      default: {
-        const unexpected: never = change;
-        return unexpected;
-      }
-    }
-  }
-
-  moved(): CursorPlan[] {
-    return [...this.plans.values()].filter((plan): plan is CursorPlan => plan?.moved === true);
-  }
-
-  changedCursors(): CursorPlan[] {
-    return [...this.plans.values()].filter(
-      (plan): plan is CursorPlan => plan !== null && !sameCursor(plan.before, plan.after),
-    );
-  }
-
-  private register(change: Change<'message_registered'>): void {
-    const { conversationId, sequence, messageId } = change;
-    const key = keyOf(conversationId, sequence);
-    const atSequence = this.bySequence.get(key);
-    const withId = this.byMessageId.get(keyOf(conversationId, messageId));
-    const fresh = atSequence === undefined && withId === undefined;
-    const unfinished =
-      atSequence !== undefined && atSequence === withId && atSequence.position === this.checkpoint;
-    if (this.registered.has(key) || !(fresh || unfinished)) return;
-    this.registered.add(key);
-    if (fresh) {
-      const doc: MessageDoc = {
-        conversationId,
-        sequence,
-        messageId,
-        senderId: change.senderId,
-        sentAt: change.sentAt,
-        recipientCount: change.recipientIds.length,
-        position: this.checkpoint,
-      };
-      this.remember(doc);
-      this.messages.push(insertIfAbsent({ conversationId, sequence }, doc));
-    }
-    for (const userId of change.recipientIds) {
-      const receipt: ReceiptDoc = {
-        conversationId,
-        sequence,
-        userId,
-        deliveredAt: null,
-        deliveredDeviceId: null,
-        position: this.checkpoint,
-      };
-      this.receipts.push(insertIfAbsent({ conversationId, sequence, userId }, receipt));
-      const plan = this.plan(userId, conversationId);
-      if (plan) plan.after = messageArrived(plan.after, sequence);
-    }
-  }
-
-  /** The first delivery wins: the filter on a null deliveredAt makes a repeat change nothing. */
-  private deliver(change: Change<'message_delivered'>): void {
-    const { conversationId, sequence, userId } = change;
-    this.receipts.push({
-      updateOne: {
-        filter: { conversationId, sequence, userId, deliveredAt: null },
-        update: {
-          $set: {
-            deliveredAt: change.deliveredAt,
-            deliveredDeviceId: change.deviceId,
-            position: this.checkpoint,
-          },
-        },
-      },
-    });
-  }
-
-  /** Only a step that moves the cursor is kept, as in SQLite: a stale one would misdate reads. */
-  private move(change: Change<'cursor_moved'>): void {
-    const { conversationId, userId, readUpToSequence } = change;
-    const plan = this.plan(userId, conversationId);
-    if (!plan || readUpToSequence <= plan.after.readUpTo) return;
-    const step: StepDoc = {
-      conversationId,
-      userId,
-      upTo: readUpToSequence,
-      readAt: change.readAt,
-      deviceId: change.deviceId,
-      shared: change.receiptsShared,
-      position: this.checkpoint,
-    };
-    this.steps.push(insertIfAbsent({ conversationId, userId, upTo: readUpToSequence }, step));
-    // Unread is recounted once this batch's receipts are written (MongoReadStore.recount).
-    plan.after = moveCursor(plan.after, change, () => plan.after.unread);
-    plan.moved = true;
-  }
-
-  /** The cursor's plan, or null when the stored cursor already reflects this checkpoint. */
-  private plan(userId: string, conversationId: string): CursorPlan | null {
-    const key = cursorKey({ userId, conversationId });
-    let plan = this.plans.get(key);
-    if (plan === undefined) {
-      const stored = this.stored.get(key);
-      const before = stored ? toCursor(stored) : emptyCursor(userId, conversationId);
-      plan = isAtOrPast(stored, this.checkpoint) ? null : { before, after: before, moved: false };
-      this.plans.set(key, plan);
-    }
-    return plan;
-  }
-
-  private remember(message: MessageDoc): void {
-    this.bySequence.set(keyOf(message.conversationId, message.sequence), message);
-    this.byMessageId.set(keyOf(message.conversationId, message.messageId), message);
-  }
-}
-
 /** Guarded upsert: writes only over an older state; a duplicate key means a newer one is there. */
 const cursorWrite = (
   cursor: ReadCursorDocument,
@@ -628,17 +560,11 @@ const duplicateKeyAt = (error: unknown): number | undefined => {
   return first && failures.every((f) => f.code === DUPLICATE_KEY) ? first.index : undefined;
 };
 
-const kindOf = <K extends ReadModelChange['kind']>(changes: readonly ReadModelChange[], kind: K) =>
-  changes.filter((change): change is Change<K> => change.kind === kind);
-
 const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 };
-
-const keyOf = (conversationId: string, part: string | number): string =>
-  JSON.stringify([conversationId, part]);
 
 const cursorKey = ({
   userId,
@@ -647,12 +573,6 @@ const cursorKey = ({
   userId: string;
   conversationId: string;
 }): string => JSON.stringify([userId, conversationId]);
-
-const sameCursor = (a: ReadCursorDocument, b: ReadCursorDocument): boolean =>
-  a.readUpTo === b.readUpTo &&
-  a.sharedReadUpTo === b.sharedReadUpTo &&
-  a.unread === b.unread &&
-  a.lastReadAt === b.lastReadAt;
 
 const toCursor = (doc: ReadCursorDocument): ReadCursorDocument => ({
   userId: doc.userId,
@@ -670,4 +590,31 @@ const toMessage = (doc: MessageDocument): MessageDocument => ({
   senderId: doc.senderId,
   sentAt: doc.sentAt,
   recipientCount: doc.recipientCount,
+});
+
+/** Documents matching any of the filters; none when there is no filter. */
+const findAny = <T extends Document>(
+  collection: Collection<T>,
+  branches: readonly Filter<T>[],
+  session?: ClientSession,
+): Promise<T[]> =>
+  branches.length === 0
+    ? Promise.resolve([])
+    : (collection.find({ $or: [...branches] } as Filter<T>, { session }).toArray() as Promise<T[]>);
+
+const toReceiptDoc = (row: RecipientRow, position: GlobalPosition): ReceiptDoc => ({
+  conversationId: row.conversationId,
+  sequence: row.sequence,
+  userId: row.userId,
+  deliveredAt: row.deliveredAt,
+  deliveredDeviceId: row.deliveredDevice,
+  position,
+});
+
+const toRecipientRow = (doc: ReceiptDoc): RecipientRow => ({
+  conversationId: doc.conversationId,
+  sequence: doc.sequence,
+  userId: doc.userId,
+  deliveredAt: doc.deliveredAt,
+  deliveredDevice: doc.deliveredDeviceId,
 });

@@ -1,22 +1,10 @@
 import type { GlobalPosition } from '@receipts/event-store';
-import type { MessageDocument, ReadCursorDocument } from '@receipts/read-models';
-
-export type RecipientRow = Readonly<{
-  conversationId: string;
-  sequence: number;
-  userId: string;
-  deliveredAt: string | null;
-  deliveredDevice: string | null;
-}>;
-
-export type StepRow = Readonly<{
-  conversationId: string;
-  userId: string;
-  upTo: number;
-  readAt: string;
-  deviceId: string | null;
-  shared: boolean;
-}>;
+import type {
+  MessageDocument,
+  ReadCursorDocument,
+  RecipientRow,
+  StepRow,
+} from '@receipts/read-models';
 
 /** Every row of the read models, as a rebuild folded in memory hands them to a store to write. */
 export type ReadModelRows = Readonly<{

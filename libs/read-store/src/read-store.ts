@@ -4,6 +4,7 @@ import type {
   MessageDocument,
   ReadCursorDocument,
   ReadModelChange,
+  ReceiptDelta,
   RecipientCounts,
   RecipientFacts,
 } from '@receipts/read-models';
@@ -19,14 +20,16 @@ export interface CheckpointStore {
 /**
  * The read models. `apply` commits a batch of changes together with the projection's checkpoint:
  * after a crash either both are there or neither, and every change is guarded by its key, so
- * applying the same batch again changes nothing.
+ * applying the same batch again changes nothing. The rules are the projection's (`projectBatch`
+ * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
+ * projection returns, and hands back its deltas (what changed for whom).
  */
 export interface ReadStore extends CheckpointStore {
   apply(
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<void>;
+  ): Promise<readonly ReceiptDelta[]>;
   /** Drops every read model and the checkpoint of a projection, for a rebuild from the log. */
   reset(projection: string): Promise<void>;
 

@@ -1,21 +1,25 @@
 import Database from 'better-sqlite3';
 import type { GlobalPosition } from '@receipts/event-store';
-import {
-  type AddressedMessage,
-  type MessageDocument,
-  type ReadCursorDocument,
-  type ReadModelChange,
-  type RecipientCounts,
-  type RecipientFacts,
-  emptyCursor,
-  messageArrived,
-  moveCursor,
+import type {
+  AddressedMessage,
+  BaseDocuments,
+  DocumentKeys,
+  MessageDocument,
+  ReadCursorDocument,
+  ReadKeys,
+  ReadModelChange,
+  ReadModelWrites,
+  ReceiptDelta,
+  RecipientCounts,
+  RecipientFacts,
+  RecipientRow,
+  StepRow,
+  StoredDocuments,
 } from '@receipts/read-models';
+import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
 import type { ReadStore } from './read-store';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
-
-type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
 
 type CursorRow = {
   user_id: string;
@@ -33,6 +37,13 @@ type MessageRow = {
   sent_at: string;
   recipient_count: number;
 };
+type ReceiptRow = {
+  conversation_id: string;
+  sequence: number;
+  user_id: string;
+  delivered_at: string | null;
+  delivered_device: string | null;
+};
 type FactsRow = {
   user_id: string;
   delivered_at: string | null;
@@ -49,7 +60,7 @@ const firstStep = (column: 'read_at' | 'device_id', sharedOnly: boolean): string
      ORDER BY s.up_to LIMIT 1)`;
 
 /** The embedded read models: one SQLite file, each batch and its checkpoint in one transaction. */
-export class SqliteReadStore implements ReadStore {
+export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly db: Database.Database;
   private readonly sql;
 
@@ -89,16 +100,17 @@ export class SqliteReadStore implements ReadStore {
         `SELECT COUNT(*) FROM recipient_receipts
          WHERE conversation_id = ? AND user_id = ? AND sequence > ?`,
       ).pluck(),
-      addTotal: prepare(
-        `INSERT INTO user_unread VALUES (?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET total = total + excluded.total`,
-      ),
+      setTotal: prepare(`INSERT OR REPLACE INTO user_unread VALUES (?, ?)`),
       total: prepare(`SELECT total FROM user_unread WHERE user_id = ?`).pluck(),
       loadCheckpoint: prepare(`SELECT position FROM checkpoints WHERE projection = ?`)
         .pluck()
         .safeIntegers(true),
       storeCheckpoint: prepare(`INSERT OR REPLACE INTO checkpoints VALUES (?, ?)`),
       message: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND message_id = ?`),
+      messageAt: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND sequence = ?`),
+      recipient: prepare(
+        `SELECT * FROM recipient_receipts WHERE conversation_id = ? AND sequence = ? AND user_id = ?`,
+      ),
       messagesTo: prepare(
         `SELECT m.*, r.delivered_at FROM recipient_receipts r JOIN messages m
            ON m.conversation_id = r.conversation_id AND m.sequence = r.sequence
@@ -130,97 +142,95 @@ export class SqliteReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<void> {
-    this.db.transaction(() => {
-      const batch = new CursorBatch((userId, conversationId) =>
-        this.cursor(userId, conversationId),
-      );
-      for (const change of changes) this.applyOne(change, batch);
-      this.writeCursors(batch);
-      this.sql.storeCheckpoint.run(projection, checkpoint);
-    })();
-    return Promise.resolve();
-  }
-
-  private applyOne(change: ReadModelChange, batch: CursorBatch): void {
-    switch (change.kind) {
-      case 'message_registered':
-        return this.registerMessage(change, batch);
-      case 'message_delivered':
-        return this.deliver(change);
-      case 'cursor_moved':
-        return this.moveCursor(change, batch);
-      default: {
-        const unexpected: never = change;
-        return unexpected;
-      }
-    }
-  }
-
-  private registerMessage(change: Change<'message_registered'>, batch: CursorBatch): void {
-    const { conversationId, sequence, recipientIds } = change;
-    const inserted = this.sql.insertMessage.run(
-      conversationId,
-      sequence,
-      change.messageId,
-      change.senderId,
-      change.sentAt,
-      recipientIds.length,
-    );
-    if (inserted.changes === 0) return;
-    for (const userId of recipientIds) {
-      this.sql.insertRecipient.run(conversationId, sequence, userId);
-      batch.update(userId, conversationId, (cursor) => messageArrived(cursor, sequence));
-    }
-  }
-
-  private deliver(change: Change<'message_delivered'>): void {
-    this.sql.deliver.run(
-      change.deliveredAt,
-      change.deviceId,
-      change.conversationId,
-      change.sequence,
-      change.userId,
+  ): Promise<readonly ReceiptDelta[]> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const { writes, deltas } = projectStored(this, changes);
+        this.write(writes);
+        this.sql.storeCheckpoint.run(projection, checkpoint);
+        return deltas;
+      })(),
     );
   }
 
-  private moveCursor(change: Change<'cursor_moved'>, batch: CursorBatch): void {
-    const { conversationId, userId } = change;
-    const before = batch.get(userId, conversationId);
-    // Only a step that moves the cursor belongs to its history: a stale one would misdate reads.
-    if (change.readUpToSequence <= before.readUpTo) return;
-    const step = this.sql.insertStep.run(
-      conversationId,
-      userId,
-      change.readUpToSequence,
-      change.readAt,
-      change.deviceId,
-      change.receiptsShared ? 1 : 0,
-    );
-    if (step.changes === 0) return;
-    batch.update(userId, conversationId, (cursor) =>
-      moveCursor(cursor, change, (sequence) =>
-        Number(this.sql.unreadAbove.get(conversationId, userId, sequence)),
+  loadBase(keys: DocumentKeys): BaseDocuments {
+    const found = <Row, T>(row: unknown, to: (row: Row) => T): T[] =>
+      row === undefined ? [] : [to(row as Row)];
+    return {
+      messages: [
+        ...keys.messageSlots.flatMap((k) =>
+          found(this.sql.messageAt.get(k.conversationId, k.sequence), toMessage),
+        ),
+        ...keys.messageIds.flatMap((k) =>
+          found(this.sql.message.get(k.conversationId, k.messageId), toMessage),
+        ),
+      ],
+      recipients: keys.recipients.flatMap((k) =>
+        found(this.sql.recipient.get(k.conversationId, k.sequence, k.userId), toRecipient),
       ),
+      cursors: keys.cursors.flatMap((k) =>
+        found(this.sql.cursor.get(k.userId, k.conversationId), toCursor),
+      ),
+      totals: keys.totals.flatMap((userId) =>
+        found(this.sql.total.get(userId), (total: number) => ({ userId, total })),
+      ),
+    };
+  }
+
+  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'> {
+    return {
+      covered: new Map(
+        keys.covered.map((k) => [
+          k.change,
+          this.addressedTo(k.conversationId, k.userId, k.fromExclusive, k.toInclusive, k.limit),
+        ]),
+      ),
+      unreadAbove: keys.unreadAbove.map(({ conversationId, userId, above, excluding }) => {
+        const stored = excluding.filter(
+          (sequence) => this.sql.recipient.get(conversationId, sequence, userId) !== undefined,
+        );
+        return Number(this.sql.unreadAbove.get(conversationId, userId, above)) - stored.length;
+      }),
+    };
+  }
+
+  private write(writes: ReadModelWrites): void {
+    for (const m of writes.messages) {
+      this.sql.insertMessage.run(
+        m.conversationId,
+        m.sequence,
+        m.messageId,
+        m.senderId,
+        m.sentAt,
+        m.recipientCount,
+      );
+    }
+    for (const r of writes.recipients) {
+      this.sql.insertRecipient.run(r.conversationId, r.sequence, r.userId);
+    }
+    for (const r of writes.deliveries) {
+      this.sql.deliver.run(
+        r.deliveredAt,
+        r.deliveredDevice,
+        r.conversationId,
+        r.sequence,
+        r.userId,
+      );
+    }
+    for (const step of writes.steps) this.insertStep(step);
+    for (const cursor of writes.cursors) this.writeCursor(cursor);
+    for (const { userId, total } of writes.totals) this.sql.setTotal.run(userId, total);
+  }
+
+  private insertStep(s: StepRow): void {
+    this.sql.insertStep.run(
+      s.conversationId,
+      s.userId,
+      s.upTo,
+      s.readAt,
+      s.deviceId,
+      s.shared ? 1 : 0,
     );
-  }
-
-  private cursor(userId: string, conversationId: string): ReadCursorDocument {
-    const row = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
-    return row ? toCursor(row) : emptyCursor(userId, conversationId);
-  }
-
-  /** One write per cursor the batch moved, and one per user whose unread total changed. */
-  private writeCursors(batch: CursorBatch): void {
-    const totals = new Map<string, number>();
-    for (const { before, after } of batch.changed()) {
-      this.writeCursor(after);
-      const delta = after.unread - before.unread;
-      if (delta !== 0) totals.set(after.userId, (totals.get(after.userId) ?? 0) + delta);
-    }
-    for (const [userId, delta] of totals) {
-      if (delta !== 0) this.sql.addTotal.run(userId, delta);
-    }
   }
 
   private writeCursor(c: ReadCursorDocument): void {
@@ -274,17 +284,8 @@ export class SqliteReadStore implements ReadStore {
         recipient.run(r.conversationId, r.sequence, r.userId, r.deliveredAt, r.deliveredDevice);
       }
       for (const cursor of rows.cursors) this.writeCursor(cursor);
-      for (const s of rows.steps) {
-        this.sql.insertStep.run(
-          s.conversationId,
-          s.userId,
-          s.upTo,
-          s.readAt,
-          s.deviceId,
-          s.shared ? 1 : 0,
-        );
-      }
-      for (const t of rows.totals) this.sql.addTotal.run(t.userId, t.total);
+      for (const step of rows.steps) this.insertStep(step);
+      for (const t of rows.totals) this.sql.setTotal.run(t.userId, t.total);
       for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
     })();
     return Promise.resolve();
@@ -302,6 +303,18 @@ export class SqliteReadStore implements ReadStore {
     toInclusive: number,
     limit: number,
   ): Promise<AddressedMessage[]> {
+    return Promise.resolve(
+      this.addressedTo(conversationId, userId, fromExclusive, toInclusive, limit),
+    );
+  }
+
+  private addressedTo(
+    conversationId: string,
+    userId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit: number,
+  ): AddressedMessage[] {
     const rows = this.sql.messagesTo.all(
       conversationId,
       userId,
@@ -309,9 +322,7 @@ export class SqliteReadStore implements ReadStore {
       toInclusive,
       limit,
     ) as Array<MessageRow & { delivered_at: string | null }>;
-    return Promise.resolve(
-      rows.map((row) => ({ ...toMessage(row), deliveredAt: row.delivered_at })),
-    );
+    return rows.map((row) => ({ ...toMessage(row), deliveredAt: row.delivered_at }));
   }
 
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {
@@ -353,49 +364,6 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
-/**
- * The cursors a batch touches, each read once and written once at the end of the batch however
- * many of its events move it: a registration to 500 members and their reads in the same batch
- * cost one cursor write per member, not one per event.
- */
-class CursorBatch {
-  private readonly cursors = new Map<
-    string,
-    { before: ReadCursorDocument; after: ReadCursorDocument }
-  >();
-
-  constructor(
-    private readonly load: (userId: string, conversationId: string) => ReadCursorDocument,
-  ) {}
-
-  get(userId: string, conversationId: string): ReadCursorDocument {
-    return this.entry(userId, conversationId).after;
-  }
-
-  update(
-    userId: string,
-    conversationId: string,
-    move: (cursor: ReadCursorDocument) => ReadCursorDocument,
-  ): void {
-    const entry = this.entry(userId, conversationId);
-    entry.after = move(entry.after);
-  }
-
-  *changed(): Iterable<{ before: ReadCursorDocument; after: ReadCursorDocument }> {
-    for (const entry of this.cursors.values()) if (entry.before !== entry.after) yield entry;
-  }
-
-  private entry(userId: string, conversationId: string) {
-    const key = `${userId}\u0000${conversationId}`;
-    let entry = this.cursors.get(key);
-    if (!entry) {
-      const cursor = this.load(userId, conversationId);
-      this.cursors.set(key, (entry = { before: cursor, after: cursor }));
-    }
-    return entry;
-  }
-}
-
 const toCursor = (row: CursorRow): ReadCursorDocument => ({
   userId: row.user_id,
   conversationId: row.conversation_id,
@@ -412,4 +380,12 @@ const toMessage = (row: MessageRow): MessageDocument => ({
   senderId: row.sender_id,
   sentAt: row.sent_at,
   recipientCount: row.recipient_count,
+});
+
+const toRecipient = (row: ReceiptRow): RecipientRow => ({
+  conversationId: row.conversation_id,
+  sequence: row.sequence,
+  userId: row.user_id,
+  deliveredAt: row.delivered_at,
+  deliveredDevice: row.delivered_device,
 });

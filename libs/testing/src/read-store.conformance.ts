@@ -3,6 +3,8 @@ import type { GlobalPosition } from '@receipts/event-store';
 import {
   type MessageDocument,
   type ReadModelChange,
+  type ReceiptDelta,
+  MAX_COVERED_PER_READ,
   countReceipts,
   recipientReceipt,
 } from '@receipts/read-models';
@@ -28,7 +30,7 @@ export const describeReadStoreConformance = (
     let world: World;
     let position: GlobalPosition;
     /** Applies a batch as the projection would: every batch at a checkpoint above the last one. */
-    const apply = (...changes: ReadModelChange[]): Promise<void> => {
+    const apply = (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> => {
       position += 1n;
       return store.apply(world.projection, changes, position);
     };
@@ -219,6 +221,138 @@ export const describeReadStoreConformance = (
           status: 'delivered',
           deliveredAt: at(20),
         });
+      });
+    });
+
+    describe('deltas: what changed for whom', () => {
+      const message = (
+        conversationId: string,
+        sequence: number,
+        senderId: string,
+        count: number,
+      ) => ({
+        conversationId,
+        messageId: `m${sequence}`,
+        sequence,
+        senderId,
+        sentAt: at(0),
+        recipientCount: count,
+      });
+
+      it('tells of a registration and a first delivery once, however often they are applied', async () => {
+        const { c, ann, bob, sender } = world;
+        const batch = [registered(c, 1, [ann, bob], sender), delivered(c, 1, ann, at(2))];
+        expect(await apply(...batch)).toEqual([
+          {
+            kind: 'message_registered',
+            message: message(c, 1, sender, 2),
+            recipientIds: [ann, bob],
+          },
+          {
+            kind: 'delivered',
+            message: message(c, 1, sender, 2),
+            recipientId: ann,
+            deliveredAt: at(2),
+          },
+        ]);
+        expect(await apply(...batch, delivered(c, 1, ann, at(3), 'laptop'))).toEqual([]);
+        expect(await apply(delivered(c, 1, bob, at(4)))).toMatchObject([
+          { kind: 'delivered', recipientId: bob, deliveredAt: at(4) },
+        ]);
+      });
+
+      it('tells senders of a shared read the messages addressed to the reader it covers, and the reader where their cursor ended', async () => {
+        const { c, d, ann, bob, sender } = world;
+        await apply(
+          registered(c, 1, [ann, bob], sender),
+          registered(c, 2, [bob], sender),
+          registered(c, 3, [ann, bob], bob),
+          registered(c, 4, [ann], sender),
+          registered(d, 1, [ann], sender),
+        );
+        const deltas = await apply(read(c, ann, 3, at(5), { deviceId: 'laptop' }));
+        expect(deltas).toEqual([
+          {
+            kind: 'read',
+            conversationId: c,
+            readerId: ann,
+            readUpToSequence: 3,
+            readAt: at(5),
+            messages: [message(c, 1, sender, 2), message(c, 3, bob, 2)],
+          },
+          {
+            kind: 'cursor_moved',
+            deviceId: 'laptop',
+            shared: true,
+            cursor: {
+              userId: ann,
+              conversationId: c,
+              readUpTo: 3,
+              sharedReadUpTo: 3,
+              unread: 1,
+              lastReadAt: at(5),
+            },
+            totalUnread: 2,
+          },
+        ]);
+        expect(await apply(read(c, ann, 2, at(6)))).toEqual([]);
+      });
+
+      it('shows a hidden read as the deliveries it implies, and the next shared read as covering it', async () => {
+        const { c, ann, sender } = world;
+        await apply(...[1, 2, 3, 4].map((s) => registered(c, s, [ann], sender)));
+        await apply(delivered(c, 1, ann, at(1)));
+        const hidden = await apply(read(c, ann, 2, at(5), { shared: false }));
+        expect(hidden.filter((d) => d.kind !== 'cursor_moved')).toEqual([
+          {
+            kind: 'delivered',
+            message: message(c, 2, sender, 1),
+            recipientId: ann,
+            deliveredAt: at(5),
+          },
+        ]);
+        expect(hidden.at(-1)).toMatchObject({ kind: 'cursor_moved', shared: false });
+        const shared = await apply(read(c, ann, 3, at(9)));
+        expect(shared[0]).toMatchObject({
+          kind: 'read',
+          readAt: at(9),
+          messages: [1, 2, 3].map((s) => message(c, s, sender, 1)),
+        });
+      });
+
+      it('folds registrations, deliveries and reads of one batch in log order', async () => {
+        const { c, ann, sender } = world;
+        const deltas = await apply(
+          registered(c, 1, [ann], sender),
+          registered(c, 2, [ann], sender),
+          delivered(c, 1, ann, at(1)),
+          read(c, ann, 2, at(3), { shared: false }),
+          registered(c, 3, [ann], sender),
+        );
+        expect(deltas.map((d) => [d.kind, 'message' in d ? d.message.sequence : null])).toEqual([
+          ['message_registered', 1],
+          ['message_registered', 2],
+          ['delivered', 1],
+          ['delivered', 2],
+          ['cursor_moved', null],
+          ['message_registered', 3],
+        ]);
+        expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 1 }, totalUnread: 1 });
+      });
+
+      it(`lists at most ${MAX_COVERED_PER_READ} messages per read, the first ones`, async () => {
+        const { c, ann, sender } = world;
+        const sequences = Array.from({ length: MAX_COVERED_PER_READ + 5 }, (_, i) => i + 1);
+        await apply(...sequences.slice(0, 100).map((s) => registered(c, s, [ann], sender)));
+        const deltas = await apply(
+          ...sequences.slice(100).map((s) => registered(c, s, [ann], sender)),
+          read(c, ann, sequences.length, at(4)),
+        );
+        const readDelta = deltas.find((d) => d.kind === 'read');
+        expect(
+          readDelta && 'messages' in readDelta && readDelta.messages.map((m) => m.sequence),
+        ).toEqual(sequences.slice(0, MAX_COVERED_PER_READ));
+        expect(deltas.at(-1)).toMatchObject({ cursor: { unread: 0 }, totalUnread: 0 });
       });
     });
 

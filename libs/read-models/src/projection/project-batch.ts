@@ -1,0 +1,345 @@
+import type { AddressedMessage, MessageDocument } from '../message-receipts.read-model';
+import {
+  type ReadCursorDocument,
+  emptyCursor,
+  messageArrived,
+  moveCursor,
+} from '../read-cursors.read-model';
+import type { ReadModelChange } from '../read-model.changes';
+import {
+  type CoveredKey,
+  type ReadKeys,
+  type RecipientRow,
+  type StepRow,
+  type StoredDocuments,
+  type UnreadAboveKey,
+  cursorKeyOf,
+  idKeyOf,
+  recipientKeyOf,
+  slotKeyOf,
+} from './documents';
+import type { ProjectedBatch, ReceiptDelta } from './receipt-deltas';
+
+/** Most messages one read tells senders about; a client that needs more asks the REST API. */
+export const MAX_COVERED_PER_READ = 200;
+
+/** The documents loaded for `documentKeys`, before the reads' own lookups. */
+export type BaseDocuments = Omit<StoredDocuments, 'covered' | 'unreadAbove'>;
+
+/**
+ * The read models' rules, written once: folds a batch of changes over the stored documents it
+ * touches into the documents to write and the deltas (what changed for whom). Adapters load and
+ * write; none decides anything. Two passes over the same fold: the first, on the documents named
+ * by `documentKeys`, says what the reads need besides (`readKeys`); the second projects.
+ */
+export const readKeys = (base: BaseDocuments, changes: readonly ReadModelChange[]): ReadKeys =>
+  new BatchFold(base, null).fold(changes).readKeys();
+
+export const projectBatch = (
+  stored: StoredDocuments,
+  changes: readonly ReadModelChange[],
+): ProjectedBatch => new BatchFold(stored, stored).fold(changes).result();
+
+type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
+type CursorEntry = {
+  readonly before: ReadCursorDocument;
+  after: ReadCursorDocument;
+  moved: boolean;
+  readonly settled: boolean;
+};
+type Registered = Readonly<{ message: MessageDocument; recipients: ReadonlySet<string> }>;
+type PendingDelta =
+  | ReceiptDelta
+  | Readonly<{ kind: 'cursor_pending'; key: string; deviceId: string | null; shared: boolean }>;
+
+class BatchFold {
+  private readonly messagesBySlot = new Map<string, MessageDocument>();
+  private readonly messagesById = new Map<string, MessageDocument>();
+  private readonly recipients = new Map<string, RecipientRow>();
+  private readonly cursors = new Map<string, CursorEntry>();
+  private readonly storedTotals = new Map<string, number>();
+  private readonly settledCursors: ReadonlySet<string>;
+  private readonly settledTotals: ReadonlySet<string>;
+  /** This batch's registrations, per conversation: the store cannot count them yet. */
+  private readonly registered = new Map<string, Registered[]>();
+
+  private readonly newMessages: MessageDocument[] = [];
+  private readonly newRecipients: RecipientRow[] = [];
+  private readonly deliveries = new Map<string, RecipientRow>();
+  private readonly steps: StepRow[] = [];
+  private readonly deltas: PendingDelta[] = [];
+  private readonly covered: CoveredKey[] = [];
+
+  constructor(
+    stored: BaseDocuments,
+    private readonly reads: Pick<StoredDocuments, 'covered' | 'unreadAbove'> | null,
+  ) {
+    for (const message of stored.messages) this.remember(message);
+    for (const row of stored.recipients) this.recipients.set(recipientKeyOf(row), row);
+    for (const total of stored.totals) this.storedTotals.set(total.userId, total.total);
+    this.settledCursors = new Set(stored.settled?.cursors.map(cursorKeyOf));
+    this.settledTotals = new Set(stored.settled?.totals);
+    for (const cursor of stored.cursors) this.track(cursorKeyOf(cursor), cursor);
+  }
+
+  fold(changes: readonly ReadModelChange[]): this {
+    changes.forEach((change, index) => {
+      switch (change.kind) {
+        case 'message_registered':
+          return this.register(change);
+        case 'message_delivered':
+          return this.deliver(change);
+        case 'cursor_moved':
+          return this.move(change, index);
+        default: {
+          const unexpected: never = change;
+          return unexpected;
+        }
+      }
+    });
+    return this;
+  }
+
+  readKeys(): ReadKeys {
+    return { covered: this.covered, unreadAbove: this.unreadAboveKeys().map(({ key }) => key) };
+  }
+
+  result(): ProjectedBatch {
+    this.recountMoved();
+    const totals = this.newTotals();
+    const totalOf = (userId: string) => totals.get(userId) ?? this.storedTotals.get(userId) ?? 0;
+    const changedCursors = [...this.cursors.values()].filter(
+      (entry) => !entry.settled && !sameCursor(entry.before, entry.after),
+    );
+    return {
+      writes: {
+        messages: this.newMessages,
+        recipients: this.newRecipients,
+        deliveries: [...this.deliveries.values()],
+        steps: this.steps,
+        cursors: changedCursors.map((entry) => entry.after),
+        totals: [...totals].map(([userId, total]) => ({ userId, total })),
+      },
+      deltas: this.deltas.map((delta): ReceiptDelta => {
+        if (delta.kind !== 'cursor_pending') return delta;
+        const cursor = this.cursors.get(delta.key)!.after;
+        return {
+          kind: 'cursor_moved',
+          deviceId: delta.deviceId,
+          shared: delta.shared,
+          cursor,
+          totalUnread: totalOf(cursor.userId),
+        };
+      }),
+    };
+  }
+
+  /** A message slot or id already taken (a redelivery, or a clash) registers nothing. */
+  private register(change: Change<'message_registered'>): void {
+    const { conversationId, sequence, recipientIds } = change;
+    if (this.messagesBySlot.has(slotKeyOf(change)) || this.messagesById.has(idKeyOf(change))) {
+      return;
+    }
+    const message: MessageDocument = {
+      conversationId,
+      messageId: change.messageId,
+      sequence,
+      senderId: change.senderId,
+      sentAt: change.sentAt,
+      recipientCount: recipientIds.length,
+    };
+    this.remember(message);
+    this.newMessages.push(message);
+    const recipients = new Set<string>();
+    for (const userId of recipientIds) {
+      if (recipients.has(userId)) continue;
+      recipients.add(userId);
+      const row: RecipientRow = {
+        conversationId,
+        sequence,
+        userId,
+        deliveredAt: null,
+        deliveredDevice: null,
+      };
+      this.recipients.set(recipientKeyOf(row), row);
+      this.newRecipients.push(row);
+      const entry = this.cursor(userId, conversationId);
+      if (!entry.settled) entry.after = messageArrived(entry.after, sequence);
+    }
+    getOrCreate(this.registered, conversationId, () => []).push({ message, recipients });
+    this.deltas.push({ kind: 'message_registered', message, recipientIds });
+  }
+
+  /** The first delivered ACK of a recipient's message is its delivery; later ones change nothing. */
+  private deliver(change: Change<'message_delivered'>): void {
+    const key = recipientKeyOf(change);
+    const row = this.recipients.get(key);
+    const message = this.messagesBySlot.get(slotKeyOf(change));
+    if (!row || row.deliveredAt !== null || !message) return;
+    const delivered: RecipientRow = {
+      ...row,
+      deliveredAt: change.deliveredAt,
+      deliveredDevice: change.deviceId,
+    };
+    this.recipients.set(key, delivered);
+    this.deliveries.set(key, delivered);
+    this.deltas.push({
+      kind: 'delivered',
+      message,
+      recipientId: change.userId,
+      deliveredAt: change.deliveredAt,
+    });
+  }
+
+  /**
+   * Only a read that moves the cursor is a step of its history (a stale one would misdate reads).
+   * Senders learn of a shared read from the shared cursor before it, so reads hidden until now
+   * show as read at this one's time; a hidden read shows as the delivery it implies.
+   */
+  private move(change: Change<'cursor_moved'>, index: number): void {
+    const { conversationId, userId, readUpToSequence, receiptsShared } = change;
+    const entry = this.cursor(userId, conversationId);
+    const before = entry.after;
+    if (entry.settled || readUpToSequence <= before.readUpTo) return;
+    this.steps.push({
+      conversationId,
+      userId,
+      upTo: readUpToSequence,
+      readAt: change.readAt,
+      deviceId: change.deviceId,
+      shared: receiptsShared,
+    });
+    const key: CoveredKey = {
+      change: index,
+      conversationId,
+      userId,
+      fromExclusive: receiptsShared ? before.sharedReadUpTo : before.readUpTo,
+      toInclusive: readUpToSequence,
+      limit: MAX_COVERED_PER_READ,
+    };
+    this.covered.push(key);
+    const covered = this.coveredMessages(key);
+    if (receiptsShared && covered.length > 0) {
+      this.deltas.push({
+        kind: 'read',
+        conversationId,
+        readerId: userId,
+        readUpToSequence,
+        readAt: change.readAt,
+        messages: covered.map(({ deliveredAt: _, ...message }) => message),
+      });
+    } else if (!receiptsShared) {
+      for (const { deliveredAt, ...message } of covered) {
+        if (deliveredAt !== null) continue;
+        this.deltas.push({
+          kind: 'delivered',
+          message,
+          recipientId: userId,
+          deliveredAt: change.readAt,
+        });
+      }
+    }
+    // Unread is counted once the batch is folded (recountMoved).
+    entry.after = moveCursor(before, change, () => before.unread);
+    entry.moved = true;
+    this.deltas.push({
+      kind: 'cursor_pending',
+      key: cursorKeyOf(entry.after),
+      deviceId: change.deviceId,
+      shared: receiptsShared,
+    });
+  }
+
+  /** The reader's messages in a read's range, stored or registered by this batch, as it stands. */
+  private coveredMessages(key: CoveredKey): AddressedMessage[] {
+    const { conversationId, userId, fromExclusive, toInclusive } = key;
+    const bySequence = new Map<number, AddressedMessage>();
+    for (const message of this.reads?.covered.get(key.change) ?? []) {
+      bySequence.set(message.sequence, message);
+    }
+    for (const { message, recipients } of this.registered.get(conversationId) ?? []) {
+      const { sequence } = message;
+      if (sequence > fromExclusive && sequence <= toInclusive && recipients.has(userId)) {
+        bySequence.set(sequence, { ...message, deliveredAt: null });
+      }
+    }
+    return [...bySequence.values()]
+      .sort((a, b) => a.sequence - b.sequence)
+      .slice(0, key.limit)
+      .map((message) => {
+        // A delivery earlier in this batch is newer than what was loaded.
+        const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
+        return row ? { ...message, deliveredAt: row.deliveredAt } : message;
+      });
+  }
+
+  /** A moved cursor's unread: the reader's messages above it, stored and registered here. */
+  private recountMoved(): void {
+    for (const { entry, key, index } of this.unreadAboveKeys()) {
+      const stored = this.reads?.unreadAbove[index] ?? 0;
+      entry.after = { ...entry.after, unread: stored + key.excluding.length };
+    }
+  }
+
+  private unreadAboveKeys(): { entry: CursorEntry; key: UnreadAboveKey; index: number }[] {
+    return [...this.cursors.values()]
+      .filter((entry) => entry.moved)
+      .map((entry, index) => {
+        const { userId, conversationId, readUpTo } = entry.after;
+        const excluding = (this.registered.get(conversationId) ?? [])
+          .filter(
+            ({ message, recipients }) => message.sequence > readUpTo && recipients.has(userId),
+          )
+          .map(({ message }) => message.sequence);
+        return { entry, index, key: { conversationId, userId, above: readUpTo, excluding } };
+      });
+  }
+
+  /** Each reader's total moves by the sum of their cursors' unread changes. */
+  private newTotals(): Map<string, number> {
+    const deltas = new Map<string, number>();
+    for (const { before, after, settled } of this.cursors.values()) {
+      if (settled || this.settledTotals.has(after.userId)) continue;
+      const delta = after.unread - before.unread;
+      deltas.set(after.userId, (deltas.get(after.userId) ?? 0) + delta);
+    }
+    const totals = new Map<string, number>();
+    for (const [userId, delta] of deltas) {
+      if (delta !== 0) totals.set(userId, (this.storedTotals.get(userId) ?? 0) + delta);
+    }
+    return totals;
+  }
+
+  private cursor(userId: string, conversationId: string): CursorEntry {
+    const key = cursorKeyOf({ userId, conversationId });
+    return this.cursors.get(key) ?? this.track(key, emptyCursor(userId, conversationId));
+  }
+
+  private track(key: string, cursor: ReadCursorDocument): CursorEntry {
+    const entry = {
+      before: cursor,
+      after: cursor,
+      moved: false,
+      settled: this.settledCursors.has(key),
+    };
+    this.cursors.set(key, entry);
+    return entry;
+  }
+
+  private remember(message: MessageDocument): void {
+    this.messagesBySlot.set(slotKeyOf(message), message);
+    this.messagesById.set(idKeyOf(message), message);
+  }
+}
+
+const sameCursor = (a: ReadCursorDocument, b: ReadCursorDocument): boolean =>
+  a.readUpTo === b.readUpTo &&
+  a.sharedReadUpTo === b.sharedReadUpTo &&
+  a.unread === b.unread &&
+  a.lastReadAt === b.lastReadAt;
+
+const getOrCreate = <K, V>(map: Map<K, V>, key: K, create: () => V): V => {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+};

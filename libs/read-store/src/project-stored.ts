@@ -1,0 +1,26 @@
+import {
+  type BaseDocuments,
+  type DocumentKeys,
+  type ProjectedBatch,
+  type ReadKeys,
+  type ReadModelChange,
+  type StoredDocuments,
+  documentKeys,
+  projectBatch,
+  readKeys,
+} from '@receipts/read-models';
+
+/** A store whose documents can be read without waiting (SQLite, memory): inside one transaction. */
+export interface SyncDocumentSource {
+  loadBase(keys: DocumentKeys): BaseDocuments;
+  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'>;
+}
+
+/** Loads what a batch touches, in the projection's two passes, and projects it. */
+export const projectStored = (
+  source: SyncDocumentSource,
+  changes: readonly ReadModelChange[],
+): ProjectedBatch => {
+  const base = source.loadBase(documentKeys(changes));
+  return projectBatch({ ...base, ...source.loadReads(readKeys(base, changes)) }, changes);
+};
