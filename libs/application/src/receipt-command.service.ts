@@ -1,4 +1,3 @@
-import AsyncLock from 'async-lock';
 import {
   type ConversationState,
   type MessageSent,
@@ -25,17 +24,15 @@ import {
   receiptsStream,
   userStream,
 } from '@receipts/domain';
-import { type EventStore, WrongExpectedRevisionError } from '@receipts/event-store';
-import { type Causation, toEventToAppend } from './event-ids';
+import type { EventStore } from '@receipts/event-store';
+import type { Causation } from './event-ids';
 import type { ReceiptMetrics } from './receipt-metrics';
-import { type Folded, StreamStateCache } from './stream-state-cache';
+import { storeUnavailable } from './store-unavailable';
+import { StreamBatchWriter } from './stream-batch-writer';
+import { StreamStateCache } from './stream-state-cache';
 import type { WriteHealth } from './write-health';
 
 export type CommandOutcome = Readonly<{ applied: number; duplicates: number }>;
-
-type Decision<State, Event> = (state: State) => Event[];
-
-const MAX_ATTEMPTS = 5;
 
 /** Memory the write side's state caches may hold, estimated from their contents. */
 const CONVERSATION_CACHE_BYTES = 64 * 2 ** 20;
@@ -44,20 +41,22 @@ const RECEIPT_CACHE_BYTES = 32 * 2 ** 20;
 const receiptStateBytes = (state: ReceiptState): number => 120 + state.deliveredAbove.size * 24;
 
 /**
- * The write side: load state, decide, append with the expected revision, retry on a conflict.
- * The promise resolves only once the events are durably in the store.
+ * The write side: commands for one stream are decided in batches on its cached state and
+ * appended with the expected revision (StreamBatchWriter). Each promise resolves only once its
+ * command's events are durably in the store.
  */
 export class ReceiptCommandService {
   private readonly conversations: StreamStateCache<ConversationState, MessageSent>;
   private readonly receipts: StreamStateCache<ReceiptState, ReceiptEvent>;
   private readonly users: StreamStateCache<UserSettings, UserEvent>;
-  /** Commands on one stream run one after another in this process, however many are waiting. */
-  private readonly streams = new AsyncLock({ maxPending: Infinity });
+  private readonly conversationWriter: StreamBatchWriter<ConversationState, MessageSent>;
+  private readonly receiptWriter: StreamBatchWriter<ReceiptState, ReceiptEvent>;
+  private readonly userWriter: StreamBatchWriter<UserSettings, UserEvent>;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly metrics: ReceiptMetrics,
-    private readonly writeHealth: WriteHealth | null = null,
+    writeHealth: WriteHealth | null = null,
     private readonly clock: () => Date = () => new Date(),
     cacheStreams = 50_000,
   ) {
@@ -88,12 +87,19 @@ export class ReceiptCommandService {
       decodeAs<UserEvent>('read_receipts_changed'),
       { streams: cacheStreams, weight: cacheStreams, weigh: () => 1 },
     );
+    this.conversationWriter = new StreamBatchWriter(
+      store,
+      this.conversations,
+      metrics,
+      writeHealth,
+    );
+    this.receiptWriter = new StreamBatchWriter(store, this.receipts, metrics, writeHealth);
+    this.userWriter = new StreamBatchWriter(store, this.users, metrics, writeHealth);
   }
 
   async registerMessage(command: RegisterMessage, causation: Causation): Promise<CommandOutcome> {
     const { conversationId, senderId, sequence } = command.data;
-    const outcome = await this.execute(
-      this.conversations,
+    const outcome = await this.conversationWriter.execute(
       conversationStream(conversationId),
       (conversation) => decideRegistration(command, conversation),
       causation,
@@ -150,8 +156,7 @@ export class ReceiptCommandService {
         ? (await this.users.load(userStream(userId))).state
         : defaultUserSettings();
     let regression = false;
-    const outcome = await this.execute(
-      this.receipts,
+    const outcome = await this.receiptWriter.execute(
       receiptsStream(conversationId, userId),
       (receipts) => {
         const events = decideReceipt(command, {
@@ -188,8 +193,7 @@ export class ReceiptCommandService {
   }
 
   async setReadReceipts(userId: string, enabled: boolean, now: string): Promise<CommandOutcome> {
-    const { applied, duplicates } = await this.execute(
-      this.users,
+    const { applied, duplicates } = await this.userWriter.execute(
       userStream(userId),
       (settings) =>
         decideReadReceipts(
@@ -204,58 +208,7 @@ export class ReceiptCommandService {
   now(): string {
     return this.clock().toISOString();
   }
-
-  /**
-   * Commands on one stream run one after another in this process, so conflicts come only from
-   * other processes: those are retried with a short jittered backoff.
-   */
-  private execute<State, Event extends MessageSent | ReceiptEvent | UserEvent>(
-    cache: StreamStateCache<State, Event>,
-    stream: string,
-    decide: Decision<State, Event>,
-    causation: Causation,
-  ): Promise<CommandOutcome & { events: readonly Event[] }> {
-    return this.streams.acquire(stream, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const folded: Folded<State> = await cache.loadForAppend(stream).catch((error: unknown) => {
-          throw storeUnavailable(error);
-        });
-        const events = decide(folded.state);
-        if (events.length === 0) return { applied: 0, duplicates: 1, events };
-        try {
-          const result = await this.store.appendToStream(
-            stream,
-            events.map((event) => toEventToAppend(event, causation)),
-            folded.revision,
-          );
-          this.writeHealth?.appended();
-          cache.advance(stream, folded, events, result.nextExpectedRevision);
-          for (const event of events) this.metrics.eventsAppended.inc({ type: event.type });
-          return { applied: events.length, duplicates: 0, events };
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) {
-            this.writeHealth?.appendFailed();
-            throw storeUnavailable(error);
-          }
-          cache.forget(stream);
-          this.metrics.concurrencyRetries.inc();
-          if (attempt >= MAX_ATTEMPTS) {
-            throw new ReceiptError('CONCURRENCY_CONFLICT', 'Too many concurrent changes, retry');
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-        }
-      }
-    });
-  }
 }
 
 const secondsBetween = (from: string, to: string): number =>
   Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
-
-/** A store failure is the client's to retry: nothing was acknowledged, so nothing is lost. */
-const storeUnavailable = (cause: unknown): ReceiptError => {
-  if (cause instanceof ReceiptError) return cause;
-  const error = new ReceiptError('STORE_UNAVAILABLE', 'The event store is not available, retry');
-  error.cause = cause;
-  return error;
-};

@@ -22,7 +22,7 @@ export class StreamStateCache<State, Event> {
   constructor(
     private readonly store: EventStore,
     private readonly initial: () => State,
-    private readonly fold: (state: State, events: readonly Event[]) => State,
+    readonly fold: (state: State, events: readonly Event[]) => State,
     private readonly decode: (type: string, version: number, data: unknown) => Event,
     private readonly bounds: CacheBounds<State>,
   ) {}
