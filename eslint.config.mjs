@@ -63,6 +63,25 @@ export default tseslint.config(
     },
   },
   {
+    // Commands and queries reach the application through @nestjs/cqrs's buses, which find a
+    // handler by its decorator: so the handler files, and only they, may import @nestjs/cqrs
+    // (the decorators emit the constructor types Nest injects by, so no @nestjs/common either).
+    files: ['libs/application/src/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', '!@nestjs/cqrs'],
+              message: 'Handlers may use @nestjs/cqrs; the rest of NestJS belongs in apps/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

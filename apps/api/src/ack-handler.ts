@@ -55,14 +55,10 @@ const parse = <S extends z.ZodType>(schema: S, payload: unknown): Promise<z.infe
 };
 
 /** An item's outcome inside a frame's success answer: its result, or its own typed error. */
-export const settle = <R extends object>(
-  outcome: Promise<R>,
+export const itemAnswer = <R extends object>(
+  outcome: PromiseSettledResult<R>,
   log: ErrorLog,
-): Promise<({ ok: true } & R) | { ok: false; error: ErrorPayload }> =>
-  outcome.then(
-    (result) => ({ ok: true as const, ...result }),
-    (exception: unknown) => ({
-      ok: false as const,
-      error: answerOf(exception, log, 'Socket'),
-    }),
-  );
+): ({ ok: true } & R) | { ok: false; error: ErrorPayload } =>
+  outcome.status === 'fulfilled'
+    ? { ok: true as const, ...outcome.value }
+    : { ok: false as const, error: answerOf(outcome.reason, log, 'Socket') };

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ReceiptCommandService, ReceiptMetrics, WriteHealth } from '@receipts/application';
+import { CqrsModule } from '@nestjs/cqrs';
+import {
+  AckLimits,
+  RECEIPT_HANDLERS,
+  ReceiptCommandService,
+  ReceiptMetrics,
+  WriteHealth,
+} from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { loadVerificationKey } from '@receipts/identity';
 import {
@@ -32,6 +39,8 @@ import { UsersController } from './users.controller';
     StoresModule,
     RedisModule,
     RealtimeModule,
+    // Controllers and the gateway send commands and queries; the handlers delegate to the services.
+    CqrsModule.forRoot(),
     ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR === 'inline' }),
   ],
   controllers: [MessagesController, UsersController, OpsController],
@@ -54,6 +63,13 @@ import { UsersController } from './users.controller';
       inject: [EVENT_STORE, ReceiptMetrics, WriteHealth],
       useFactory: (store: EventStore, metrics: ReceiptMetrics, writes: WriteHealth) =>
         new ReceiptCommandService(store, metrics, writes),
+    },
+    ...RECEIPT_HANDLERS,
+    {
+      provide: AckLimits,
+      inject: [RECEIPTS_CONFIG],
+      useFactory: (config: ReceiptsConfig) =>
+        new AckLimits(config.RECEIPTS_MAX_ACK_ITEMS, config.RECEIPTS_MAX_DELIVERED_IDS),
     },
     // Rate budgets shared by every node through Redis when REDIS_URL is set, else per process.
     {

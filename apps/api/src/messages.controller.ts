@@ -1,15 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   type MessageReceipts,
+  MessageReceiptsQuery,
+  MessageSummaryQuery,
   type Principal,
-  ReceiptCommandService,
-  ReceiptQueryService,
+  RegisterMessageCommand,
+  RegisterMessagesCommand,
 } from '@receipts/application';
 import {
   MAX_REGISTRATION_BATCH,
-  type RegisterMessageBody,
   type RegistrationResult,
   idSchema,
   registerMessageSchema,
@@ -37,19 +39,10 @@ const Id = new ZodBodyPipe(idSchema);
 @Controller()
 export class MessagesController {
   constructor(
-    private readonly commands: ReceiptCommandService,
-    private readonly queries: ReceiptQueryService,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly errors: ErrorLog,
   ) {}
-
-  /** Commands on one conversation run in call order, so a batch keeps its sequences in order. */
-  private async registerOne(body: RegisterMessageBody): Promise<'registered' | 'duplicate'> {
-    const outcome = await this.commands.registerMessage(
-      { type: 'RegisterMessage', data: body, metadata: { now: this.commands.now() } },
-      { correlationId: body.messageId },
-    );
-    return outcome.applied > 0 ? 'registered' : 'duplicate';
-  }
 
   @Post('messages')
   @HttpCode(201)
@@ -60,7 +53,7 @@ export class MessagesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ conversationId: string; messageId: string; status: 'registered' | 'duplicate' }> {
     requireChatServer(caller);
-    const status = await this.registerOne(body);
+    const status = await this.commands.execute(new RegisterMessageCommand(body));
     if (status === 'duplicate') response.status(200);
     return { conversationId: body.conversationId, messageId: body.messageId, status };
   }
@@ -86,17 +79,14 @@ export class MessagesController {
         { limit: MAX_REGISTRATION_BATCH, received: body.messages.length },
       );
     }
-    const results = await Promise.all(
-      body.messages.map(async (message): Promise<RegistrationResult> => {
-        const { conversationId, messageId } = message;
-        try {
-          return { conversationId, messageId, status: await this.registerOne(message) };
-        } catch (exception) {
-          const error = answerOf(exception, this.errors, 'Registrations');
-          return { conversationId, messageId, status: 'rejected', error };
-        }
-      }),
-    );
+    const outcomes = await this.commands.execute(new RegisterMessagesCommand(body.messages));
+    const results = body.messages.map(({ conversationId, messageId }, i): RegistrationResult => {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'fulfilled')
+        return { conversationId, messageId, status: outcome.value };
+      const error = answerOf(outcome.reason, this.errors, 'Registrations');
+      return { conversationId, messageId, status: 'rejected', error };
+    });
     return { results };
   }
 
@@ -107,7 +97,7 @@ export class MessagesController {
     @Param('conversationId', Id) conversationId: string,
     @Param('messageId', Id) messageId: string,
   ): Promise<MessageReceipts> {
-    return this.queries.messageReceipts(caller, conversationId, messageId);
+    return this.queries.execute(new MessageReceiptsQuery(caller, conversationId, messageId));
   }
 
   @Get('conversations/:conversationId/messages/:messageId/summary')
@@ -117,7 +107,7 @@ export class MessagesController {
     @Param('conversationId', Id) conversationId: string,
     @Param('messageId', Id) messageId: string,
   ): Promise<MessageSummary> {
-    return this.queries.messageSummary(caller, conversationId, messageId);
+    return this.queries.execute(new MessageSummaryQuery(caller, conversationId, messageId));
   }
 }
 

@@ -1,11 +1,16 @@
 import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { ReceiptCommandService } from '@receipts/application';
+import {
+  AcknowledgeDeliveryCommand,
+  AcknowledgeFrameCommand,
+  type Device,
+  MarkReadCommand,
+} from '@receipts/application';
 import {
   ACK_EVENTS,
-  type AckFrame,
   type AckResult,
   type ClientToServerEvents,
   RECEIPTS_NAMESPACE,
@@ -17,14 +22,8 @@ import {
   userRoom,
 } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
-import {
-  LIMITS,
-  type Limits,
-  RECEIPTS_CONFIG,
-  type ReceiptsConfig,
-} from '@receipts/infrastructure';
-import { ackHandler, settle } from './ack-handler';
-import { type Device, ackItemCommand, deliveredCommand, readCommand } from './ack-commands';
+import { LIMITS, type Limits } from '@receipts/infrastructure';
+import { ackHandler, itemAnswer } from './ack-handler';
 import { ErrorLog } from './error-log';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
@@ -51,11 +50,10 @@ export class ReceiptsGateway
   implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket>
 {
   constructor(
-    private readonly commands: ReceiptCommandService,
+    private readonly commands: CommandBus,
     private readonly hub: RealtimeHub,
     @Inject(IDENTITY_RESOLVER) private readonly identity: IdentityResolver,
     @Inject(LIMITS) private readonly limits: Limits,
-    @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
     private readonly errors: ErrorLog,
   ) {}
 
@@ -99,10 +97,8 @@ export class ReceiptsGateway
     if (expiresAt) disconnectAtExpiry(socket, expiresAt);
     void socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
     socket.use(answerUnknownEvents);
-    const origin = { deviceId: device.deviceId };
-    const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
     const gate = { admit: () => this.limits.frames.admit(device), log: this.errors };
-    /** Every ACK event goes through here: one frame, one admission. */
+    /** Every ACK event goes through here: one frame, one admission, one command on the bus. */
     const frame = <S extends z.ZodType, R extends object>(
       schema: S,
       run: (ack: z.infer<S>) => Promise<R>,
@@ -110,50 +106,22 @@ export class ReceiptsGateway
     socket.on(
       'receipt:delivered',
       frame(deliveredAckSchema, (ack) =>
-        this.commands.acknowledge(
-          deliveredCommand(ack, device, this.commands.now(), maxIds),
-          origin,
-        ),
+        this.commands.execute(new AcknowledgeDeliveryCommand(ack, device)),
       ),
     );
     socket.on(
       'receipt:read',
-      frame(readAckSchema, (ack) =>
-        this.commands.acknowledge(readCommand(ack, device, this.commands.now()), origin),
-      ),
+      frame(readAckSchema, (ack) => this.commands.execute(new MarkReadCommand(ack, device))),
     );
     socket.on(
       'receipt:ack',
-      frame(ackFrameSchema, (ack) => this.acknowledgeFrame(ack, device)),
+      frame(ackFrameSchema, async (ack) => {
+        const outcomes = await this.commands.execute(
+          new AcknowledgeFrameCommand(ack.items, device),
+        );
+        return { results: outcomes.map((outcome) => itemAnswer(outcome, this.errors)) };
+      }),
     );
-  }
-
-  /** Every item of a frame is one ACK with its own answer; one item failing stops no other. */
-  private async acknowledgeFrame(
-    frame: AckFrame,
-    device: Device,
-  ): Promise<{ results: AckResult[] }> {
-    const maxItems = this.config.RECEIPTS_MAX_ACK_ITEMS;
-    if (frame.items.length > maxItems) {
-      throw new ReceiptError('BATCH_TOO_LARGE', `At most ${maxItems} items per ACK frame`, {
-        limit: maxItems,
-        received: frame.items.length,
-      });
-    }
-    const now = this.commands.now();
-    const origin = { deviceId: device.deviceId };
-    const maxIds = this.config.RECEIPTS_MAX_DELIVERED_IDS;
-    const results = await Promise.all(
-      frame.items.map((item) =>
-        settle(
-          Promise.resolve().then(() =>
-            this.commands.acknowledge(ackItemCommand(item, device, now, maxIds), origin),
-          ),
-          this.errors,
-        ),
-      ),
-    );
-    return { results };
   }
 }
 

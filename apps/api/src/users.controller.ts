@@ -1,6 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Principal, ReceiptCommandService, ReceiptQueryService } from '@receipts/application';
+import {
+  ConversationUnreadQuery,
+  type Principal,
+  SetReadReceiptsCommand,
+  UserUnreadQuery,
+} from '@receipts/application';
 import { idSchema, readReceiptsSettingSchema } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
 import type { ReadCursorDocument, UserUnread } from '@receipts/read-models';
@@ -17,14 +23,14 @@ const Id = new ZodBodyPipe(idSchema);
 @Controller('users/:userId')
 export class UsersController {
   constructor(
-    private readonly commands: ReceiptCommandService,
-    private readonly queries: ReceiptQueryService,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get('unread')
   @ApiOperation({ summary: "All of a user's unread counts, with the total" })
   unread(@Caller() caller: Principal, @Param('userId', Id) userId: string): Promise<UserUnread> {
-    return this.queries.userUnread(caller, userId);
+    return this.queries.execute(new UserUnreadQuery(caller, userId));
   }
 
   @Get('conversations/:conversationId/unread')
@@ -34,7 +40,7 @@ export class UsersController {
     @Param('userId', Id) userId: string,
     @Param('conversationId', Id) conversationId: string,
   ): Promise<ReadCursorDocument> {
-    return this.queries.unread(caller, userId, conversationId);
+    return this.queries.execute(new ConversationUnreadQuery(caller, userId, conversationId));
   }
 
   @Put('settings/read-receipts')
@@ -48,7 +54,7 @@ export class UsersController {
     if (caller.kind !== 'user' || caller.userId !== userId) {
       throw new ReceiptError('FORBIDDEN', 'Users change only their own settings');
     }
-    await this.commands.setReadReceipts(userId, body.enabled, this.commands.now());
+    await this.commands.execute(new SetReadReceiptsCommand(userId, body.enabled));
     return { userId, readReceipts: body.enabled };
   }
 }

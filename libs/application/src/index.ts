@@ -9,3 +9,6 @@ export * from './stream-state-cache';
 export * from './write-health';
 export * from './query-cache-keys';
 export * from './rebuild-read-models';
+export * from './ack-commands';
+export * from './ack-limits';
+export * from './handlers';
