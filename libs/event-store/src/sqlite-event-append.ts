@@ -100,7 +100,10 @@ const earlierOutcome = (
   };
 };
 
-const failed = (seq: number, error: unknown): AppendOutcome =>
-  error instanceof Error
-    ? { seq, kind: 'failed', name: error.name, message: error.message }
+/** By shape, not `instanceof Error`: under jest the driver's errors may belong to another realm. */
+const failed = (seq: number, error: unknown): AppendOutcome => {
+  const { name, message } = Object(error) as { name?: unknown; message?: unknown };
+  return typeof message === 'string'
+    ? { seq, kind: 'failed', name: typeof name === 'string' ? name : 'Error', message }
     : { seq, kind: 'failed', name: 'Error', message: String(error) };
+};
