@@ -109,7 +109,9 @@ export const summarizeProfiles = (
     const parents = new Map<number, number>();
     for (const node of profile.nodes)
       for (const child of node.children ?? []) parents.set(child, node.id);
-    const writer = profile.nodes.some((node) => node.callFrame.url.includes('[worker eval]'));
+    const writer = profile.nodes.some((node) =>
+      node.callFrame.url.includes('sqlite-event-writer.worker'),
+    );
     let clockUs = 0;
     profile.samples.forEach((id, i) => {
       const { functionName, url } = nodes.get(id)!.callFrame;

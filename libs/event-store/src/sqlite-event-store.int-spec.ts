@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { describeEventStoreConformance } from '@receipts/testing';
 import {
@@ -11,6 +12,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from './event-store';
+import { openEventFile } from './sqlite-event-file';
 import { SqliteEventStore } from './sqlite-event-store';
 
 describeEventStoreConformance('SqliteEventStore', async () => {
@@ -72,9 +74,10 @@ describe('SqliteEventStore, its writer thread', () => {
   });
 
   it.each([0, 5])(
-    'commits appends made in one turn and across turns in order (group commit %i ms)',
+    'commits the appends of one turn in one transaction, and appends across turns in order (group commit %i ms)',
     async (groupCommitMs) => {
       const store = open(25, groupCommitMs);
+      const commits = countCommits(store);
       const streams = Array.from({ length: 100 }, (_, i) => `burst-${i}`);
       // Three appends per stream, each expecting the one before, none waiting for an answer.
       const sameTurn = streams.flatMap((stream) => [
@@ -82,6 +85,7 @@ describe('SqliteEventStore, its writer thread', () => {
         store.appendToStream(stream, events(2), 0n),
         store.appendToStream(stream, events(1), 2n),
       ]);
+      const commitsForSameTurn = Promise.all(sameTurn).then(() => commits.count);
       // Then one append per stream and turn, each expecting the one of the turn before.
       const acrossTurns: Array<Promise<AppendResult>> = [];
       for (const expected of [3n, 4n, 5n]) {
@@ -89,6 +93,7 @@ describe('SqliteEventStore, its writer thread', () => {
           acrossTurns.push(store.appendToStream(stream, events(1), expected));
         await new Promise(setImmediate);
       }
+      expect(await commitsForSameTurn).toBe(1);
       const results = [...(await Promise.all(sameTurn)), ...(await Promise.all(acrossTurns))];
       expect(results.map((r) => r.nextExpectedRevision)).toEqual([
         ...streams.flatMap(() => [0n, 2n, 3n]),
@@ -99,6 +104,65 @@ describe('SqliteEventStore, its writer thread', () => {
       for (const stream of streams) expect(await store.readStream(stream)).toHaveLength(7);
     },
   );
+
+  it('fails only the appends of a group that conflict; the rest commit in the same transaction', async () => {
+    const store = open();
+    await store.appendToStream('moved-on', events(2), 'no_stream');
+    const commits = countCommits(store);
+    const settled = await Promise.allSettled([
+      store.appendToStream('grouped', events(2), 'no_stream'),
+      store.appendToStream('grouped', events(1), 0n),
+      store.appendToStream('grouped', events(1), 1n),
+      store.appendToStream('moved-on', events(1), 0n),
+      store.appendToStream('other', events(1), 'no_stream'),
+    ]);
+    expect(commits.count).toBe(1);
+    expect(
+      settled.map((s) =>
+        s.status === 'fulfilled' ? s.value.nextExpectedRevision : (s.reason as unknown),
+      ),
+    ).toEqual([
+      1n,
+      new WrongExpectedRevisionError('grouped', 0n, 1n),
+      2n,
+      new WrongExpectedRevisionError('moved-on', 0n, 1n),
+      0n,
+    ]);
+    expect(await store.readStream('grouped')).toHaveLength(3);
+    expect(await store.readStream('moved-on')).toHaveLength(2);
+  });
+
+  it('fails every append of a group whose transaction fails, writing nothing, and commits the next group', async () => {
+    const store = open();
+    await store.appendToStream('warm-up', events(1), 'no_stream');
+    // What SQLite does on an I/O error or a full disk: it rolls the whole transaction back.
+    const side = openEventFile(file);
+    side.exec(`CREATE TRIGGER roll_back_everything BEFORE INSERT ON events
+               WHEN NEW.type = 'rolls_back' BEGIN SELECT RAISE(ROLLBACK, 'simulated I/O error'); END`);
+    side.close();
+    const commits = countCommits(store);
+    const group: Append[] = [
+      ['group-a', events(2), 'no_stream'],
+      ['group-b', events(1), 'any'],
+      ['warm-up', events(1), 0n],
+    ];
+    const rollsBack: Append = ['group-c', [{ ...events(1)[0]!, type: 'rolls_back' }], 'no_stream'];
+    const settled = await Promise.allSettled(
+      [...group, rollsBack].map((a) => store.appendToStream(...a)),
+    );
+    expect(commits.count).toBe(1);
+    for (const outcome of settled) {
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: { message: 'simulated I/O error' },
+      });
+    }
+    expect(await store.readAll({ maxCount: 100 })).toHaveLength(1);
+    // The same appends again, without the one that failed the transaction.
+    const retried = await Promise.all(group.map((a) => store.appendToStream(...a)));
+    expect(retried.map((r) => r.nextExpectedRevision)).toEqual([1n, 0n, 1n]);
+    expect(commits.count).toBe(2);
+  });
 
   it('lets one of many appends at the same revision win; the others get WrongExpectedRevisionError', async () => {
     const store = open();
@@ -233,6 +297,8 @@ describe('SqliteEventStore, its writer thread', () => {
   });
 });
 
+type Append = Parameters<EventStore['appendToStream']>;
+
 const events = (count: number): EventToAppend[] =>
   Array.from({ length: count }, (_, i) => ({
     id: randomUUID(),
@@ -260,4 +326,12 @@ const writerThreadOf = (store: SqliteEventStore): Worker => {
   const { writer } = store as unknown as { writer: { worker: Worker | null } };
   if (!writer.worker) throw new Error('No writer thread is running');
   return writer.worker;
+};
+
+/** Counts the writer thread's commits: the store hears once of each, when its outcomes arrive. */
+const countCommits = (store: SqliteEventStore): { readonly count: number } => {
+  const { appended } = store as unknown as { appended: EventEmitter };
+  const counter = { count: 0 };
+  appended.on('appended', () => counter.count++);
+  return counter;
 };

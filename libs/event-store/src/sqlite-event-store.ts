@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EventEmitter, on } from 'node:events';
 import {
   type AppendResult,
@@ -9,6 +9,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from './event-store';
+import { openEventFile } from './sqlite-event-file';
 import { SqliteEventWriter } from './sqlite-event-writer';
 
 type Row = {
@@ -21,19 +22,6 @@ type Row = {
   metadata: string;
   recorded_at: bigint;
 };
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position    INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream      TEXT    NOT NULL,
-    revision    INTEGER NOT NULL,
-    id          TEXT    NOT NULL UNIQUE,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT    NOT NULL,
-    recorded_at INTEGER NOT NULL,
-    UNIQUE (stream, revision)
-  );`;
 
 /**
  * The embedded event store: one SQLite file in WAL mode with full synchronous commits. Appends
@@ -59,12 +47,7 @@ export class SqliteEventStore implements EventStore {
     if (file === '' || file === ':memory:') {
       throw new Error('SqliteEventStore needs a file: its writer thread opens it too');
     }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
-    // Before the first read, and before the writer thread opens the file.
-    this.db.exec(SCHEMA);
+    this.db = openEventFile(file);
     this.appended.setMaxListeners(0);
     this.writer = new SqliteEventWriter(file, groupCommitMs, () => this.appended.emit('appended'));
     const prepare = (sql: string) => this.db.prepare(sql).safeIntegers(true);

@@ -1,3 +1,4 @@
+import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   type AppendResult,
@@ -10,8 +11,18 @@ import {
   type AppendRequest,
   type WriterCommand,
   type WriterData,
-  eventWriterThread,
-} from './sqlite-event-writer-thread';
+} from './sqlite-event-writer.messages';
+
+/*
+ * The worker module beside this one, in the same form: the compiled .js in dist; the .ts source
+ * where nothing was built (jest), which tsx (a devDependency) compiles as the thread loads it.
+ */
+const ownExtension = extname(__filename);
+const WORKER_FILE = join(__dirname, `sqlite-event-writer.worker${ownExtension}`);
+const WORKER_EXEC_ARGV =
+  ownExtension === '.ts'
+    ? [...process.execArgv, '--require', require.resolve('tsx/cjs')]
+    : undefined;
 
 type Waiter = { resolve: (result: AppendResult) => void; reject: (error: Error) => void };
 
@@ -90,10 +101,8 @@ export class SqliteEventWriter {
   };
 
   private start(): Worker {
-    // The worker runs eventWriterThread from its source text: a .ts file could not be loaded as a
-    // worker under jest, and a .js file beside the sources would not be copied to dist by tsc.
-    const workerData: WriterData = { file: this.file, driver: require.resolve('better-sqlite3') };
-    const worker = new Worker(`(${eventWriterThread.toString()})()`, { eval: true, workerData });
+    const workerData: WriterData = { file: this.file };
+    const worker = new Worker(WORKER_FILE, { workerData, execArgv: WORKER_EXEC_ARGV });
     let failure: Error | undefined;
     worker.on('message', (outcomes: AppendOutcome[]) => this.settle(outcomes));
     worker.on('error', (error) => {

@@ -314,6 +314,12 @@ export const describeEventStoreConformance = (
           'fulfilled',
           'fulfilled',
         ]);
+        const reasons = settled.map((s) =>
+          s.status === 'rejected' ? (s.reason as unknown) : null,
+        );
+        expect(reasons[1]).toBeInstanceOf(Error);
+        expect(reasons[1]).not.toBeInstanceOf(WrongExpectedRevisionError);
+        expectWrongRevision(reasons[2], { stream: streams[2]!, expected: 7n, actual: 'no_stream' });
         const lengths = await Promise.all(
           streams.map(async (s) => (await store.readStream(s)).length),
         );

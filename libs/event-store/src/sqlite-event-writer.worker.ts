@@ -1,0 +1,37 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { batchAppender } from './sqlite-event-append';
+import { openEventFile } from './sqlite-event-file';
+import type { AppendRequest, WriterCommand, WriterData } from './sqlite-event-writer.messages';
+
+/*
+ * The writer thread, started by SqliteEventWriter. Every append received while a commit runs
+ * waits in the message queue; the next turn of this thread's loop takes them all and commits
+ * them together (group commit that grows with load).
+ */
+
+const port = parentPort!;
+const db = openEventFile((workerData as WriterData).file);
+const appendBatch = batchAppender(db);
+let queued: AppendRequest[] = [];
+let scheduled = false;
+
+const commit = (): void => {
+  scheduled = false;
+  const batch = queued;
+  queued = [];
+  if (batch.length > 0) port.postMessage(appendBatch(batch));
+};
+
+port.on('message', (command: WriterCommand) => {
+  if (command.kind === 'close') {
+    commit();
+    db.close();
+    port.close();
+    return;
+  }
+  for (const append of command.appends) queued.push(append);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(commit);
+  }
+});
