@@ -5,7 +5,7 @@
  * Usage: node dist/bench/rebuild.js <data dir copy> memory|batches; prints one JSON line.
  */
 import { join } from 'node:path';
-import { type RebuildOptions, ReceiptMetrics, rebuildReadModels } from '@receipts/application';
+import { type RebuildOptions, rebuildReadModels } from '@receipts/application';
 import { SqliteEventStore } from '@receipts/event-store';
 import { READ_MODEL_TABLES, SqliteReadStore, readModelContents } from '@receipts/read-store';
 
@@ -28,7 +28,7 @@ const main = async (dir: string, via: RebuildOptions['via']): Promise<void> => {
   const rebuiltFile = join(dir, `rebuilt-${via}-read-models.sqlite`);
   const reads = new SqliteReadStore(rebuiltFile, { bulk: true });
   const started = performance.now();
-  const replayed = await rebuildReadModels(events, reads, new ReceiptMetrics(), { via });
+  const replayed = await rebuildReadModels(events, reads, { via });
   const seconds = (performance.now() - started) / 1000;
   await events.close();
   await reads.close();
@@ -46,13 +46,16 @@ const main = async (dir: string, via: RebuildOptions['via']): Promise<void> => {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     tables,
     matchesLive: READ_MODEL_TABLES.every(
-      (t) => rebuilt[t].length === live[t].length && rebuilt[t].every((row, i) => row === live[t][i]),
+      (t) =>
+        rebuilt[t].length === live[t].length && rebuilt[t].every((row, i) => row === live[t][i]),
     ),
   };
   console.log(JSON.stringify(result));
 };
 
-main(process.argv[2] ?? '.', process.argv[3] === 'batches' ? 'batches' : 'memory').catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main(process.argv[2] ?? '.', process.argv[3] === 'batches' ? 'batches' : 'memory').catch(
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

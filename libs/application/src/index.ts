@@ -12,3 +12,4 @@ export * from './rebuild-read-models';
 export * from './ack-commands';
 export * from './ack-limits';
 export * from './handlers';
+export * from './projection-effects';

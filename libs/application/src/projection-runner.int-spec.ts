@@ -16,7 +16,7 @@ describe('ProjectionRunner over a long run', () => {
     const events = new SqliteEventStore(join(dir, 'events.sqlite'), 5);
     const reads = new SqliteReadStore(join(dir, 'read-models.sqlite'));
     const commands = new ReceiptCommandService(events, new ReceiptMetrics());
-    const runner = new ProjectionRunner(events, reads, new ReceiptMetrics(), null, {
+    const runner = new ProjectionRunner(events, reads, {
       projection: RECEIPTS_PROJECTION,
       batchSize: 100,
       backoffMs: 10,

@@ -3,8 +3,6 @@ import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/doma
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
 import { PROJECTED_EVENT_TYPES, type ReceiptDelta, projectEvent } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
-import type { ReceiptMetrics } from './receipt-metrics';
-import type { ReceiptNotifier } from './receipt-notifier';
 
 export type ProjectionRunnerOptions = Readonly<{
   projection: string;
@@ -14,11 +12,10 @@ export type ProjectionRunnerOptions = Readonly<{
   maxBackoffMs: number;
   onError: (error: unknown) => void;
   /**
-   * Told what each committed batch changed, before its pushes, to drop cached answers it made
-   * stale. Best effort: a failure is reported and the projection goes on (the cache's TTL bounds
-   * what it leaves stale).
+   * Told of each batch once it is committed, before the next is taken: what follows a commit
+   * (metrics, cache invalidation, pushes: `ProjectionEffects`), here or in another thread.
    */
-  invalidate?: (deltas: readonly ReceiptDelta[]) => Promise<void>;
+  onCommitted?: (batch: CommittedBatch) => Promise<void>;
   /**
    * After a batch smaller than `batchSize`, wait this long before taking the next, so that under
    * load batches grow (fewer transactions, lookups and push frames) at a bounded cost in lag.
@@ -28,20 +25,33 @@ export type ProjectionRunnerOptions = Readonly<{
 
 export type ProjectionStatus = Readonly<{ position: GlobalPosition | null; running: boolean }>;
 
+/** A batch committed to the read models with its checkpoint, and what it changed for whom. */
+export type CommittedBatch = Readonly<{
+  position: GlobalPosition;
+  events: number;
+  /** When each of the batch's events was recorded (ms since the epoch), for the lag. */
+  recordedAt: readonly number[];
+  deltas: readonly ReceiptDelta[];
+}>;
+
+/** A projection that follows the log, inline (`ProjectionRunner`) or on its own thread. */
+export interface FollowingProjection {
+  run(signal: AbortSignal): Promise<void>;
+  status(): ProjectionStatus;
+}
+
 /**
  * Follows the log from the projection's checkpoint, applies each batch to the read models
  * together with the checkpoint, then pushes. After a failure it starts again from the committed
  * checkpoint, so nothing is skipped and nothing is counted twice.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements FollowingProjection {
   private position: GlobalPosition | null = null;
   private running = false;
 
   constructor(
     private readonly events: EventStore,
     private readonly readStore: ReadStore,
-    private readonly metrics: ReceiptMetrics,
-    private readonly notifier: ReceiptNotifier | null,
     private readonly options: ProjectionRunnerOptions,
   ) {}
 
@@ -93,11 +103,12 @@ export class ProjectionRunner {
     })) {
       const deltas = await this.applyBatch(batch);
       this.position = batch.at(-1)!.position;
-      const committedAt = Date.now();
-      for (const event of batch) {
-        this.metrics.projectionLag.observe((committedAt - event.recordedAt.getTime()) / 1000);
-      }
-      if (this.notifier) await this.notifier.notify(deltas);
+      await this.options.onCommitted?.({
+        position: this.position,
+        events: batch.length,
+        recordedAt: batch.map((event) => event.recordedAt.getTime()),
+        deltas,
+      });
       const settle = this.options.settleMs ?? 0;
       if (batch.length < this.options.batchSize) {
         if (settle > 0) await sleep(settle, signal);
@@ -117,10 +128,6 @@ export class ProjectionRunner {
       changes,
       batch.at(-1)!.position,
     );
-    this.metrics.projectedEvents.inc(batch.length);
-    if (this.options.invalidate && deltas.length > 0) {
-      await this.options.invalidate(deltas).catch(this.options.onError);
-    }
     return deltas;
   }
 }

@@ -2,7 +2,6 @@ import type { EventStore, GlobalPosition } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
 import { MemoryReadStore, type ReadModelRows, type ReadStore } from '@receipts/read-store';
 import { ProjectionRunner } from './projection-runner';
-import type { ReceiptMetrics } from './receipt-metrics';
 
 /** A store a rebuild can write into either way (SqliteReadStore). */
 export type RebuildTarget = ReadStore &
@@ -26,11 +25,10 @@ export type RebuildOptions = Readonly<{
 export const rebuildReadModels = async (
   events: EventStore,
   target: RebuildTarget,
-  metrics: ReceiptMetrics,
   { via, batchSize = 5_000, onProgress = () => undefined }: RebuildOptions,
 ): Promise<number> => {
   const into = via === 'memory' ? new MemoryReadStore() : target;
-  const runner = new ProjectionRunner(events, into, metrics, null, {
+  const runner = new ProjectionRunner(events, into, {
     projection: RECEIPTS_PROJECTION,
     batchSize,
     backoffMs: 100,

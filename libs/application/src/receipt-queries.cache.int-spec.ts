@@ -18,6 +18,7 @@ import {
   registerMessage,
   startRedisServer,
 } from '@receipts/testing';
+import { ProjectionEffects } from './projection-effects';
 import { ProjectionRunner } from './projection-runner';
 import { ReceiptCommandService } from './receipt-command.service';
 import { ReceiptMetrics } from './receipt-metrics';
@@ -70,8 +71,14 @@ describe.each([
   const queriesOn = (cache: SummaryCache, store: ReadStore = reads) =>
     new ReceiptQueryService(store, { cache, ttlMs: TTL, onLookup: (r) => lookups.push(r) });
 
+  /** What the projection does after a commit in the service, without pushes. */
+  const effects = (queries: ReceiptQueryService) =>
+    new ProjectionEffects(new ReceiptMetrics(), queries, null, (error) => {
+      if (!(error instanceof Error && error.message === 'cache down')) console.error(error);
+    });
+
   const follow = (queries: ReceiptQueryService | null): void => {
-    const runner = new ProjectionRunner(events, reads, new ReceiptMetrics(), null, {
+    const runner = new ProjectionRunner(events, reads, {
       projection: RECEIPTS_PROJECTION,
       batchSize: 100,
       backoffMs: 10,
@@ -79,7 +86,7 @@ describe.each([
       onError: (error) => {
         if (!(error instanceof Error && error.message === 'cache down')) console.error(error);
       },
-      ...(queries ? { invalidate: (changes) => queries.invalidate(changes) } : {}),
+      ...(queries ? { onCommitted: (batch) => effects(queries).committed(batch) } : {}),
     });
     running = runner.run(stop.signal);
   };

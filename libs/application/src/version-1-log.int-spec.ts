@@ -72,7 +72,7 @@ describe('a log of version 1 deliveries', () => {
     const rebuilt = async (events: SqliteEventStore, name: string) => {
       const file = join(dir, name);
       const target = new SqliteReadStore(file, { bulk: true });
-      await rebuildReadModels(events, target, new ReceiptMetrics(), { via: 'batches' });
+      await rebuildReadModels(events, target, { via: 'batches' });
       await target.close(); // bulk mode holds the file exclusively
       return readModelContents(file);
     };

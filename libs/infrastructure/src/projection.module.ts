@@ -7,6 +7,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
+  type FollowingProjection,
+  ProjectionEffects,
   ProjectionRunner,
   ReceiptMetrics,
   ReceiptNotifier,
@@ -21,6 +23,8 @@ import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
 import { throttledWarning } from './redis';
 
 const PROJECTION_OPTIONS = Symbol('ProjectionOptions');
+/** The receipts projection this process follows the log with (`FollowingProjection`). */
+export const PROJECTION = Symbol('Projection');
 type ProjectionOptions = { run: (config: ReceiptsConfig) => boolean };
 
 class ProjectionHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,7 +33,7 @@ class ProjectionHost implements OnApplicationBootstrap, BeforeApplicationShutdow
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly runner: ProjectionRunner,
+    @Inject(PROJECTION) private readonly runner: FollowingProjection,
     @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
     @Inject(PROJECTION_OPTIONS) private readonly options: ProjectionOptions,
   ) {}
@@ -75,43 +79,47 @@ export class ProjectionModule {
             }),
         },
         {
-          provide: ProjectionRunner,
-          inject: [
-            EVENT_STORE,
-            READ_STORE,
-            ReceiptMetrics,
-            ReceiptQueryService,
-            RECEIPTS_CONFIG,
-            { token: PUSH_CHANNEL, optional: true },
-          ],
+          provide: ProjectionEffects,
+          inject: [ReceiptMetrics, ReceiptQueryService, { token: PUSH_CHANNEL, optional: true }],
+          useFactory: (
+            metrics: ReceiptMetrics,
+            queries: ReceiptQueryService,
+            push: PushChannel | null | undefined,
+          ) =>
+            new ProjectionEffects(
+              metrics,
+              queries,
+              push ? new ReceiptNotifier(queries, push, metrics) : null,
+              throttledWarning(
+                new Logger('Projector'),
+                'cache not invalidated (its TTL bounds staleness)',
+              ),
+            ),
+        },
+        {
+          provide: PROJECTION,
+          inject: [EVENT_STORE, READ_STORE, ProjectionEffects, RECEIPTS_CONFIG],
           useFactory: (
             events: EventStore,
             reads: ReadStore,
-            metrics: ReceiptMetrics,
-            queries: ReceiptQueryService,
+            effects: ProjectionEffects,
             config: ReceiptsConfig,
-            push: PushChannel | null | undefined,
-          ) => {
+          ): FollowingProjection => {
             const logger = new Logger('Projector');
-            const cacheFailed = throttledWarning(
-              logger,
-              'cache not invalidated (its TTL bounds staleness)',
-            );
-            const notifier = push ? new ReceiptNotifier(queries, push, metrics) : null;
-            return new ProjectionRunner(events, reads, metrics, notifier, {
+            return new ProjectionRunner(events, reads, {
               projection: RECEIPTS_PROJECTION,
               batchSize: config.RECEIPTS_PROJECTOR_BATCH,
               settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,
               backoffMs: 100,
               maxBackoffMs: 10_000,
               onError: (error) => logger.error(error),
-              invalidate: (changes) => queries.invalidate(changes).catch(cacheFailed),
+              onCommitted: (batch) => effects.committed(batch),
             });
           },
         },
         ProjectionHost,
       ],
-      exports: [ProjectionRunner, ReceiptQueryService],
+      exports: [PROJECTION, ReceiptQueryService],
     };
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { ProjectionRunner, WriteHealth } from '@receipts/application';
+import { type FollowingProjection, WriteHealth } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { READ_STORE, type ReadStore } from '@receipts/read-store';
+import { PROJECTION } from './projection.module';
 import { REDIS_CLIENT, redisState } from './redis';
 
 type State = 'up' | 'down';
@@ -24,7 +25,7 @@ export class Readiness {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly reads: ReadStore,
-    private readonly projection: ProjectionRunner,
+    @Inject(PROJECTION) private readonly projection: FollowingProjection,
     private readonly writes: WriteHealth,
     @Optional() @Inject(REDIS_CLIENT) private readonly redis: Redis | null = null,
   ) {}
