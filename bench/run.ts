@@ -136,7 +136,7 @@ const startService = async (
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RECEIPTS_STORE: 'embedded',
-    RECEIPTS_PROJECTOR: 'inline',
+    RECEIPTS_PROJECTOR: 'thread',
     // The load generator's chat server and devices name themselves (x-service-name, handshake ids).
     RECEIPTS_DEV_IDENTITY: 'on',
   };

@@ -1,6 +1,6 @@
 /**
  * A long backlog in the log (a restart after downtime, a projector that was off) must not keep
- * the API from listening and answering while the inline projector catches up.
+ * the API from listening and answering while the projector catches up.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -37,7 +37,7 @@ export const startApp = async (
     RECEIPTS_PUSH_WINDOW_MS: '10',
     LOG_LEVEL: 'silent',
     RECEIPTS_STORE: 'embedded',
-    RECEIPTS_PROJECTOR: 'inline',
+    RECEIPTS_PROJECTOR: 'thread',
     ...identity,
   });
   // Imported after the environment is set, in case configuration is read at module load.

@@ -56,7 +56,7 @@ export const startServer = async (dataDir: string): Promise<Server> => {
       RECEIPTS_PUSH_WINDOW_MS: '10',
       LOG_LEVEL: 'warn',
       RECEIPTS_STORE: 'embedded',
-      RECEIPTS_PROJECTOR: 'inline',
+      RECEIPTS_PROJECTOR: 'thread',
       RECEIPTS_DEV_IDENTITY: 'on',
     },
     port,

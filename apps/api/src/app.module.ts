@@ -41,7 +41,7 @@ import { UsersController } from './users.controller';
     RealtimeModule,
     // Controllers and the gateway send commands and queries; the handlers delegate to the services.
     CqrsModule.forRoot(),
-    ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR === 'inline' }),
+    ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR !== 'off' }),
   ],
   controllers: [MessagesController, UsersController, OpsController],
   providers: [

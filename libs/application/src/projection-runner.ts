@@ -16,6 +16,8 @@ export type ProjectionRunnerOptions = Readonly<{
    * (metrics, cache invalidation, pushes: `ProjectionEffects`), here or in another thread.
    */
   onCommitted?: (batch: CommittedBatch) => Promise<void>;
+  /** Told where it starts following the log from (the committed checkpoint), at each start. */
+  onFollowing?: (position: GlobalPosition) => void;
   /**
    * After a batch smaller than `batchSize`, wait this long before taking the next, so that under
    * load batches grow (fewer transactions, lookups and push frames) at a bounded cost in lag.
@@ -96,6 +98,7 @@ export class ProjectionRunner implements FollowingProjection {
   private async follow(signal: AbortSignal): Promise<void> {
     const after = (await this.readStore.loadCheckpoint(this.options.projection)) ?? 0n;
     this.position = after;
+    this.options.onFollowing?.(after);
     for await (const batch of this.events.subscribeToAll({
       after,
       batchSize: this.options.batchSize,

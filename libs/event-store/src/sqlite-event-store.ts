@@ -57,6 +57,17 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /** Calls `listener` after each commit of this process's appends; returns the unsubscribe. */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
+  /** Wakes this store's subscribers at once: another thread or process told of an append. */
+  wake(): void {
+    this.appended.emit('appended');
+  }
+
   appendToStream(
     stream: string,
     events: readonly EventToAppend[],

@@ -1,4 +1,3 @@
-import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   type AppendResult,
@@ -12,17 +11,9 @@ import {
   type WriterCommand,
   type WriterData,
 } from './sqlite-event-writer.messages';
+import { workerModule } from './worker-module';
 
-/*
- * The worker module beside this one, in the same form: the compiled .js in dist; the .ts source
- * where nothing was built (jest), which tsx (a devDependency) compiles as the thread loads it.
- */
-const ownExtension = extname(__filename);
-const WORKER_FILE = join(__dirname, `sqlite-event-writer.worker${ownExtension}`);
-const WORKER_EXEC_ARGV =
-  ownExtension === '.ts'
-    ? [...process.execArgv, '--require', require.resolve('tsx/cjs')]
-    : undefined;
+const WORKER = workerModule(__filename, 'sqlite-event-writer.worker');
 
 type Waiter = { resolve: (result: AppendResult) => void; reject: (error: Error) => void };
 
@@ -102,7 +93,7 @@ export class SqliteEventWriter {
 
   private start(): Worker {
     const workerData: WriterData = { file: this.file };
-    const worker = new Worker(WORKER_FILE, { workerData, execArgv: WORKER_EXEC_ARGV });
+    const worker = new Worker(WORKER.file, { workerData, execArgv: WORKER.execArgv });
     let failure: Error | undefined;
     worker.on('message', (outcomes: AppendOutcome[]) => this.settle(outcomes));
     worker.on('error', (error) => {

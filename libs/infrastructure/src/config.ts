@@ -29,8 +29,12 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   /** The standalone projector's health and metrics port. */
   PROJECTOR_PORT: port.default(3001),
-  /** `inline` runs the projector inside the API process (the embedded default). */
-  RECEIPTS_PROJECTOR: z.enum(['inline', 'off']).default('inline'),
+  /**
+   * Where the API process projects: `thread` on a worker thread of its own with the embedded
+   * stores (inline with the production ones), `inline` on the serving thread, `off` not at all
+   * (a standalone projector does it).
+   */
+  RECEIPTS_PROJECTOR: z.enum(['thread', 'inline', 'off']).default('thread'),
   RECEIPTS_PROJECTOR_BATCH: positiveInt.max(10_000).default(1000),
   RECEIPTS_PUSH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** How long the projector lets a small batch grow before taking the next one. */

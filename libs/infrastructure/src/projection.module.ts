@@ -15,12 +15,14 @@ import {
   ReceiptQueryService,
 } from '@receipts/application';
 import { SUMMARY_CACHE, type SummaryCache } from '@receipts/cache';
-import { EVENT_STORE, type EventStore } from '@receipts/event-store';
+import { EVENT_STORE, type EventStore, SqliteEventStore } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
 import { READ_STORE, type ReadStore } from '@receipts/read-store';
 import { PUSH_CHANNEL, type PushChannel } from '@receipts/realtime';
 import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
+import { ProjectionThread } from './projection-thread/projection-thread';
 import { throttledWarning } from './redis';
+import { embeddedFile } from './stores.module';
 
 const PROJECTION_OPTIONS = Symbol('ProjectionOptions');
 /** The receipts projection this process follows the log with (`FollowingProjection`). */
@@ -106,6 +108,21 @@ export class ProjectionModule {
             config: ReceiptsConfig,
           ): FollowingProjection => {
             const logger = new Logger('Projector');
+            if (events instanceof SqliteEventStore && config.RECEIPTS_PROJECTOR === 'thread') {
+              return new ProjectionThread(
+                {
+                  eventsFile: embeddedFile(config, 'events.sqlite'),
+                  readModelsFile: embeddedFile(config, 'read-models.sqlite'),
+                  projection: RECEIPTS_PROJECTION,
+                  batchSize: config.RECEIPTS_PROJECTOR_BATCH,
+                  settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,
+                  pollIntervalMs: 25,
+                },
+                events,
+                effects,
+                (error) => logger.error(error),
+              );
+            }
             return new ProjectionRunner(events, reads, {
               projection: RECEIPTS_PROJECTION,
               batchSize: config.RECEIPTS_PROJECTOR_BATCH,

@@ -12,7 +12,11 @@ import { MongoReadStore, READ_STORE, type ReadStore, SqliteReadStore } from '@re
 import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
 import { ConfigurationModule } from './configuration.module';
 
-const embeddedFile = (config: ReceiptsConfig, name: string): string => {
+/** The embedded stores' files, in RECEIPTS_DATA_DIR (created when missing). */
+export const embeddedFile = (
+  config: ReceiptsConfig,
+  name: 'events.sqlite' | 'read-models.sqlite',
+): string => {
   mkdirSync(config.RECEIPTS_DATA_DIR, { recursive: true });
   return join(config.RECEIPTS_DATA_DIR, name);
 };
