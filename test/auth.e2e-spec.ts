@@ -15,6 +15,7 @@ import {
   type Problem,
 } from './support/http';
 import { JWT_ENV, badTokens, bearer, serviceToken, userToken } from './support/tokens';
+import { eventually } from './support/wait';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,6 +37,11 @@ beforeAll(async () => {
   url = running.url;
   chatServer = bearer(await serviceToken('chat-server'));
   expect((await register(url, message, chatServer)).status).toBe(201);
+  // The read models follow the log a moment later.
+  await eventually('m1 is projected', async () => {
+    const summary = await get(url, '/conversations/c1/messages/m1/summary', chatServer);
+    expect(summary.status).toBe(200);
+  });
 });
 
 afterAll(async () => {

@@ -17,10 +17,10 @@ const production = {
 };
 
 describe('loadConfig', () => {
-  it('defaults to the embedded stores, in-process cache and inline projector', () => {
+  it('defaults to the embedded stores, in-process cache and a projection thread', () => {
     expect(loadConfig({})).toMatchObject({
       RECEIPTS_STORE: 'embedded',
-      RECEIPTS_PROJECTOR: 'inline',
+      RECEIPTS_PROJECTOR: 'thread',
       PORT: 3000,
       PROJECTOR_PORT: 3001,
       RECEIPTS_CACHE_TTL_MS: 1500,
