@@ -1,7 +1,12 @@
 import { setImmediate } from 'node:timers/promises';
 import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import { PROJECTED_EVENT_TYPES, type ReceiptDelta, projectEvent } from '@receipts/read-models';
+import {
+  PROJECTED_EVENT_TYPES,
+  type ProjectOptions,
+  type ReceiptDelta,
+  projectEvent,
+} from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
 
 export type ProjectionRunnerOptions = Readonly<{
@@ -88,7 +93,7 @@ export class ProjectionRunner implements FollowingProjection {
     for (;;) {
       const batch = await this.events.readAll({ after, maxCount: this.options.batchSize });
       if (batch.length === 0) return replayed;
-      await this.applyBatch(batch);
+      await this.applyBatch(batch, { deltas: false });
       after = batch.at(-1)!.position;
       replayed += batch.length;
       onProgress(after, replayed);
@@ -124,12 +129,16 @@ export class ProjectionRunner implements FollowingProjection {
   }
 
   /** Commits the batch with its checkpoint; returns what changed for whom. */
-  private async applyBatch(batch: readonly RecordedEvent[]): Promise<readonly ReceiptDelta[]> {
+  private async applyBatch(
+    batch: readonly RecordedEvent[],
+    options?: ProjectOptions,
+  ): Promise<readonly ReceiptDelta[]> {
     const changes = toDomainEvents(batch).flatMap(projectEvent);
     const deltas = await this.readStore.apply(
       this.options.projection,
       changes,
       batch.at(-1)!.position,
+      options,
     );
     return deltas;
   }

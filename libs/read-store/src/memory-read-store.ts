@@ -5,6 +5,7 @@ import type {
   DocumentKeys,
   MessageDocument,
   ReadCursorDocument,
+  ProjectOptions,
   ReadKeys,
   ReadModelChange,
   ReadModelWrites,
@@ -53,8 +54,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
-    const { writes, deltas } = projectStored(this, changes);
+    const { writes, deltas } = projectStored(this, changes, options);
     this.write(writes);
     this.checkpoints.set(projection, checkpoint);
     return Promise.resolve(deltas);

@@ -17,6 +17,7 @@ import {
   type DocumentKeys,
   type MessageDocument,
   type ReadCursorDocument,
+  type ProjectOptions,
   type ReadKeys,
   type ReadModelChange,
   type ReceiptDelta,
@@ -158,13 +159,14 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
-    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint);
+    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint, options);
     const session = this.client.startSession();
     try {
       // The callback recomputes everything from what it reads, so the driver may rerun it.
       return await session.withTransaction(
-        () => this.applyBatch(projection, changes, checkpoint, session),
+        () => this.applyBatch(projection, changes, checkpoint, options, session),
         {
           readConcern: { level: 'snapshot' },
           writeConcern: { w: 'majority' },
@@ -185,11 +187,12 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions,
     session?: ClientSession,
   ): Promise<readonly ReceiptDelta[]> {
     const base = await this.loadBase(documentKeys(changes), checkpoint, session);
-    const reads = await this.loadReads(readKeys(base, changes), session);
-    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const reads = await this.loadReads(readKeys(base, changes, options), session);
+    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes, options);
     const at = { position: checkpoint };
     await this.write(
       this.messages,

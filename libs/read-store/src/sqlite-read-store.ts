@@ -6,6 +6,7 @@ import type {
   DocumentKeys,
   MessageDocument,
   ReadCursorDocument,
+  ProjectOptions,
   ReadKeys,
   ReadModelChange,
   ReadModelWrites,
@@ -142,10 +143,11 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
     return Promise.resolve(
       this.db.transaction(() => {
-        const { writes, deltas } = projectStored(this, changes);
+        const { writes, deltas } = projectStored(this, changes, options);
         this.write(writes);
         this.sql.storeCheckpoint.run(projection, checkpoint);
         return deltas;
