@@ -1,0 +1,30 @@
+import { type DomainEvent, schemaVersionOf } from '@receipts/domain';
+import type { EventStore, RecordedEvent } from '@receipts/event-store';
+
+/**
+ * A log that can only be read (what a replay needs): the events at positions 1, 2, … in the
+ * order given, as a store records them today.
+ */
+export const recordedLog = (events: readonly DomainEvent[]): EventStore => {
+  const recorded: RecordedEvent[] = events.map((event, i) => ({
+    id: `e${i + 1}`,
+    stream: 'test',
+    revision: BigInt(i),
+    position: BigInt(i + 1),
+    type: event.type,
+    data: event.data,
+    metadata: { schemaVersion: schemaVersionOf(event.type) },
+    recordedAt: new Date(0),
+  }));
+  const readOnly = (): never => {
+    throw new Error('a recorded log is read only');
+  };
+  return {
+    readAll: ({ after = 0n, maxCount }) =>
+      Promise.resolve(recorded.filter((e) => e.position > after).slice(0, maxCount)),
+    readStream: (stream) => Promise.resolve(recorded.filter((e) => e.stream === stream)),
+    appendToStream: readOnly,
+    subscribeToAll: readOnly,
+    close: () => Promise.resolve(),
+  };
+};
