@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigurationModule, StoresModule } from '@receipts/infrastructure';
+import { ExplainMessageCommand } from './commands/explain-message.command';
+import { ExplainUnreadCommand } from './commands/explain-unread.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { RepairCommand } from './commands/repair.command';
 import { TokenCommand } from './commands/token.command';
@@ -8,7 +10,14 @@ import { VerifyCommand } from './commands/verify.command';
 /** The operator CLI's composition root. */
 @Module({
   imports: [StoresModule],
-  providers: [ProjectionsCommand, VerifyCommand, RepairCommand, TokenCommand],
+  providers: [
+    ProjectionsCommand,
+    VerifyCommand,
+    RepairCommand,
+    ExplainUnreadCommand,
+    ExplainMessageCommand,
+    TokenCommand,
+  ],
 })
 export class CliModule {}
 

@@ -14,3 +14,4 @@ export * from './ack-limits';
 export * from './handlers';
 export * from './projection-effects';
 export * from './drift';
+export * from './explain';
