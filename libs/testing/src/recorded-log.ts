@@ -1,4 +1,10 @@
-import { type DomainEvent, schemaVersionOf } from '@receipts/domain';
+import {
+  type DomainEvent,
+  conversationStream,
+  receiptsStream,
+  schemaVersionOf,
+  userStream,
+} from '@receipts/domain';
 import type { EventStore, RecordedEvent } from '@receipts/event-store';
 
 /**
@@ -8,7 +14,7 @@ import type { EventStore, RecordedEvent } from '@receipts/event-store';
 export const recordedLog = (events: readonly DomainEvent[]): EventStore => {
   const recorded: RecordedEvent[] = events.map((event, i) => ({
     id: `e${i + 1}`,
-    stream: 'test',
+    stream: streamOf(event),
     revision: BigInt(i),
     position: BigInt(i + 1),
     type: event.type,
@@ -22,9 +28,27 @@ export const recordedLog = (events: readonly DomainEvent[]): EventStore => {
   return {
     readAll: ({ after = 0n, maxCount }) =>
       Promise.resolve(recorded.filter((e) => e.position > after).slice(0, maxCount)),
-    readStream: (stream) => Promise.resolve(recorded.filter((e) => e.stream === stream)),
+    readStream: (stream, from = 0n) =>
+      Promise.resolve(
+        recorded
+          .filter((e) => e.stream === stream)
+          .map((e, revision) => ({ ...e, revision: BigInt(revision) }))
+          .filter((e) => e.revision >= from),
+      ),
     appendToStream: readOnly,
     subscribeToAll: readOnly,
     close: () => Promise.resolve(),
   };
+};
+
+const streamOf = (event: DomainEvent): string => {
+  switch (event.type) {
+    case 'message_sent':
+      return conversationStream(event.data.conversationId);
+    case 'message_delivered':
+    case 'conversation_read':
+      return receiptsStream(event.data.conversationId, event.data.userId);
+    case 'read_receipts_changed':
+      return userStream(event.data.userId);
+  }
 };
