@@ -38,44 +38,101 @@ export const documentKey = (model: DocumentModel, document: object): string =>
 const counts = (model: DocumentModel, document: AnyDocument): boolean =>
   model !== 'totals' || document.total !== 0;
 
-const byKey = (model: DocumentModel, documents: readonly object[]): Map<string, AnyDocument> => {
-  const found = new Map<string, AnyDocument>();
-  for (const document of documents as readonly AnyDocument[]) {
-    if (counts(model, document)) found.set(documentKey(model, document), document);
-  }
-  return found;
+/** Every field of each model, so that comparing two documents never lists their keys. */
+const FIELDS: Readonly<Record<DocumentModel, readonly string[]>> = {
+  messages: ['conversationId', 'sequence', 'messageId', 'senderId', 'sentAt', 'recipientCount'],
+  recipients: ['conversationId', 'sequence', 'userId', 'deliveredAt', 'deliveredDevice'],
+  cursors: ['userId', 'conversationId', 'readUpTo', 'sharedReadUpTo', 'unread', 'lastReadAt'],
+  steps: ['conversationId', 'userId', 'upTo', 'readAt', 'deviceId', 'shared'],
+  totals: ['userId', 'total'],
 };
 
-const differingFields = (live: AnyDocument, replayed: AnyDocument): string[] =>
-  [...new Set([...Object.keys(replayed), ...Object.keys(live)])].filter(
-    (field) => (live[field] ?? null) !== (replayed[field] ?? null),
-  );
+const differingFields = (model: DocumentModel, live: AnyDocument, replayed: AnyDocument) =>
+  FIELDS[model].filter((field) => (live[field] ?? null) !== (replayed[field] ?? null));
+
+/** Key order as the stores sort (ids are ASCII: code unit order is byte order). */
+const keyOrder =
+  (model: DocumentModel) =>
+  (a: AnyDocument, b: AnyDocument): number => {
+    for (const field of KEY_FIELDS[model]) {
+      const x = a[field] as string | number;
+      const y = b[field] as string | number;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+
+const inOrder = (documents: readonly AnyDocument[], order: ReturnType<typeof keyOrder>) =>
+  documents.every((d, i) => i === 0 || order(documents[i - 1]!, d) < 0);
+
+/**
+ * Both sides come in key order from the stores, so one merge pass compares them; sorted here if
+ * a store ever hands them over otherwise.
+ */
+const compareModel = (
+  model: DocumentModel,
+  liveDocuments: readonly object[],
+  replayedDocuments: readonly object[],
+): DriftedDocument[] => {
+  const order = keyOrder(model);
+  const prepare = (documents: readonly object[]): AnyDocument[] => {
+    const counted = (documents as readonly AnyDocument[]).filter((d) => counts(model, d));
+    return inOrder(counted, order) ? counted : [...counted].sort(order);
+  };
+  const live = prepare(liveDocuments);
+  const replayed = prepare(replayedDocuments);
+  const drifted: DriftedDocument[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < live.length || j < replayed.length) {
+    const actual = live[i];
+    const expected = replayed[j];
+    const side = !actual ? 1 : !expected ? -1 : order(actual, expected);
+    if (side < 0) {
+      drifted.push({
+        model,
+        kind: 'extra',
+        key: documentKey(model, actual!),
+        live: actual!,
+        replayed: null,
+        fields: [],
+      });
+      i++;
+    } else if (side > 0) {
+      drifted.push({
+        model,
+        kind: 'missing',
+        key: documentKey(model, expected!),
+        live: null,
+        replayed: expected!,
+        fields: [],
+      });
+      j++;
+    } else {
+      const fields = differingFields(model, actual!, expected!);
+      if (fields.length > 0) {
+        drifted.push({
+          model,
+          kind: 'differs',
+          key: documentKey(model, actual!),
+          live: actual!,
+          replayed: expected!,
+          fields,
+        });
+      }
+      i++;
+      j++;
+    }
+  }
+  return drifted;
+};
 
 /** Document by document, every model: what the live store lacks, has extra, or has otherwise. */
 export const compareDocuments = (
   live: ReadModelDocuments,
   replayed: ReadModelDocuments,
 ): DriftedDocument[] =>
-  DOCUMENT_MODELS.flatMap((model) => {
-    const liveByKey = byKey(model, live[model]);
-    const drifted: DriftedDocument[] = [];
-    for (const [key, expected] of byKey(model, replayed[model])) {
-      const actual = liveByKey.get(key);
-      liveByKey.delete(key);
-      if (!actual) {
-        drifted.push({ model, kind: 'missing', key, live: null, replayed: expected, fields: [] });
-        continue;
-      }
-      const fields = differingFields(actual, expected);
-      if (fields.length > 0) {
-        drifted.push({ model, kind: 'differs', key, live: actual, replayed: expected, fields });
-      }
-    }
-    for (const [key, actual] of liveByKey) {
-      drifted.push({ model, kind: 'extra', key, live: actual, replayed: null, fields: [] });
-    }
-    return drifted;
-  });
+  DOCUMENT_MODELS.flatMap((model) => compareModel(model, live[model], replayed[model]));
 
 /** The replayed version of each drifted document; extra ones deleted. */
 export const patchFor = (drifted: readonly DriftedDocument[]): ReadModelPatch => {
