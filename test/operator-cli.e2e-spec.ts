@@ -128,7 +128,13 @@ it('verify finds planted drift and exits 1, repair fixes exactly it, verify is c
   expect(report.repaired).toHaveLength(5);
   expect(report.record).toMatchObject({
     operator: 'e2e-operator',
-    documents: { messages: 1, recipients: 1, cursors: 1, steps: 1, totals: 1 },
+    documents: {
+      messages: 1,
+      recipient_receipts: 1,
+      read_cursors: 1,
+      read_steps: 1,
+      user_unread: 1,
+    },
   });
   expect(report.afterwards).toMatchObject({ drifted: 0 });
 

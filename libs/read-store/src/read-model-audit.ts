@@ -25,13 +25,13 @@ export type ReadModelSnapshot = Readonly<{
 /** Documents to write whole (replacing any with the same key) and documents to delete by key. */
 export type ReadModelPatch = Readonly<{ put: ReadModelDocuments; remove: ReadModelDocuments }>;
 
-/** Who repaired drift, when, at which checkpoint, and how many documents of each model. */
+/** Who repaired drift, when, at which checkpoint, and how many documents of each model (by stored name). */
 export type DriftRepairRecord = Readonly<{
   projection: string;
   repairedAt: string;
   operator: string;
   checkpoint: GlobalPosition | null;
-  documents: Readonly<Partial<Record<DocumentModel, number>>>;
+  documents: Readonly<Record<string, number>>;
 }>;
 
 /** What verify and repair need of a read-model store, beside serving and projecting. */

@@ -144,7 +144,13 @@ export const describeDriftRepairConformance = (
         repairedAt: at(40),
         operator: 'test-operator',
         checkpoint: BigInt(LIVE_EVENTS),
-        documents: { messages: 2, recipients: 1, cursors: 1, steps: 1, totals: 1 },
+        documents: {
+          messages: 2,
+          recipient_receipts: 1,
+          read_cursors: 1,
+          read_steps: 1,
+          user_unread: 1,
+        },
       });
       expect((await audit().verify()).drifted).toEqual([]);
       expect((await store.snapshot(projection)).documents).toEqual(live);
@@ -167,7 +173,7 @@ export const describeDriftRepairConformance = (
           repairedAt: at(30),
           operator: 'late',
           checkpoint: 7n,
-          documents: { totals: 1 },
+          documents: { user_unread: 1 },
         },
       );
       expect(written).toBe(false);

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { ProjectionAudit, type Repair } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
-import { READ_STORE, type ReadStore, STORED_MODEL_NAMES } from '@receipts/read-store';
+import { READ_STORE, type ReadStore } from '@receipts/read-store';
 import { failed, printJson, replayProgress } from './cli-output';
 import { describe, documentJson, verificationJson, verificationLines } from './drift-report';
 import { projectionNamed } from './projection-name';
@@ -79,7 +79,7 @@ const repairLines = ({ verification, record, after }: Repair): string[] => {
   lines.push(`repaired ${verification.drifted.length} documents:`);
   for (const d of verification.drifted) lines.push(`  ${describe(d)}`);
   const counts = Object.entries(record.documents)
-    .map(([model, n]) => `${STORED_MODEL_NAMES[model as keyof typeof STORED_MODEL_NAMES]} ${n}`)
+    .map(([model, n]) => `${model} ${n}`)
     .join(', ');
   lines.push(
     `recorded: repair by ${record.operator} at ${record.repairedAt}, checkpoint ${record.checkpoint ?? 'none'} (${counts})`,

@@ -1,10 +1,5 @@
 import type { EventStore, GlobalPosition } from '@receipts/event-store';
-import {
-  type DocumentModel,
-  type DriftRepairRecord,
-  type ReadStore,
-  STORED_MODEL_NAMES,
-} from '@receipts/read-store';
+import { type DriftRepairRecord, type ReadStore, STORED_MODEL_NAMES } from '@receipts/read-store';
 import { type DriftedDocument, compareDocuments, patchFor } from './compare-documents';
 import { LogReplay, type ReplayProgress } from './log-replay';
 
@@ -125,11 +120,12 @@ export class ProjectionAudit {
   }
 }
 
-const countByModel = (
-  drifted: readonly DriftedDocument[],
-): Partial<Record<DocumentModel, number>> => {
-  const counted: Partial<Record<DocumentModel, number>> = {};
-  for (const { model } of drifted) counted[model] = (counted[model] ?? 0) + 1;
+const countByModel = (drifted: readonly DriftedDocument[]): Record<string, number> => {
+  const counted: Record<string, number> = {};
+  for (const { model } of drifted) {
+    const name = STORED_MODEL_NAMES[model];
+    counted[name] = (counted[name] ?? 0) + 1;
+  }
   return counted;
 };
 
@@ -140,8 +136,7 @@ export const repairedByModel = (
   const totals = new Map<string, number>();
   for (const record of records) {
     for (const [model, count] of Object.entries(record.documents)) {
-      const name = STORED_MODEL_NAMES[model as DocumentModel];
-      totals.set(name, (totals.get(name) ?? 0) + (count ?? 0));
+      totals.set(model, (totals.get(model) ?? 0) + count);
     }
   }
   return totals;
