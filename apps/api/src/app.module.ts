@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import {
   AckLimits,
+  EXPLAIN_HANDLERS,
   RECEIPT_HANDLERS,
   ReceiptCommandService,
   ReceiptMetrics,
+  SupportSources,
   WriteHealth,
 } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
+import { READ_STORE, type ReadStore } from '@receipts/read-store';
 import { loadVerificationKey } from '@receipts/identity';
 import {
   LIMITS,
@@ -16,6 +19,7 @@ import {
   REDIS_CLIENT,
   Readiness,
   type ReceiptsConfig,
+  RecordedRepairsSync,
   RedisModule,
   StoresModule,
   createLimits,
@@ -23,6 +27,7 @@ import {
   loggingModule,
 } from '@receipts/infrastructure';
 import { ErrorLog } from './error-log';
+import { ExplainController } from './explain.controller';
 import { DevelopmentIdentity, IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { JwtIdentity } from './jwt-identity';
 import { MessagesController } from './messages.controller';
@@ -43,7 +48,7 @@ import { UsersController } from './users.controller';
     CqrsModule.forRoot(),
     ProjectionModule.forRoot({ run: (config) => config.RECEIPTS_PROJECTOR !== 'off' }),
   ],
-  controllers: [MessagesController, UsersController, OpsController],
+  controllers: [MessagesController, UsersController, OpsController, ExplainController],
   providers: [
     {
       // Bearer tokens when a key is configured, the development identity only when turned on
@@ -65,6 +70,13 @@ import { UsersController } from './users.controller';
         new ReceiptCommandService(store, metrics, writes),
     },
     ...RECEIPT_HANDLERS,
+    {
+      provide: SupportSources,
+      inject: [EVENT_STORE, READ_STORE],
+      useFactory: (events: EventStore, reads: ReadStore) => new SupportSources(events, reads),
+    },
+    ...EXPLAIN_HANDLERS,
+    RecordedRepairsSync,
     {
       provide: AckLimits,
       inject: [RECEIPTS_CONFIG],

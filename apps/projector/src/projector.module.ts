@@ -8,6 +8,7 @@ import {
   REDIS_CLIENT,
   Readiness,
   type ReceiptsConfig,
+  RecordedRepairsSync,
   RedisModule,
   StoresModule,
   loggingModule,
@@ -62,6 +63,6 @@ class RedisPushModule {}
     ProjectionModule.forRoot({ run: () => true }),
   ],
   controllers: [HealthController],
-  providers: [Readiness],
+  providers: [Readiness, RecordedRepairsSync],
 })
 export class ProjectorModule {}

@@ -58,6 +58,12 @@ export class ReceiptMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly driftRepaired = new Counter({
+    name: 'receipts_projection_drift_repaired_total',
+    help: 'Read-model documents found drifted and repaired, by model',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
 
   /**
    * Adds the process's own signals (RSS, heap spaces, event-loop delay, GC pauses). Called once by

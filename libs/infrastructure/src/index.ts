@@ -11,3 +11,4 @@ export * from './redis.module';
 export * from './stores.module';
 export * from './logging.module';
 export * from './limits';
+export * from './recorded-repairs.sync';

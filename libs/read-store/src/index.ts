@@ -1,5 +1,6 @@
 export * from './read-store';
 export * from './read-model-rows';
+export * from './read-model-audit';
 export * from './memory-read-store';
 export * from './sqlite-read-store';
 export * from './mongo-read-store';

@@ -17,6 +17,7 @@ import type {
   StoredDocuments,
 } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
+import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
 import type { ReadStore } from './read-store';
 import type { ReadModelRows } from './read-model-rows';
 
@@ -49,6 +50,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   private cursors = new Map<string, Map<string, ReadCursorDocument>>();
   private totals = new Map<string, number>();
   private readonly checkpoints = new Map<string, GlobalPosition>();
+  private readonly repairs: DriftRepairRecord[] = [];
 
   apply(
     projection: string,
@@ -279,6 +281,74 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     return Promise.resolve();
   }
 
+  snapshot(projection: string): Promise<ReadModelSnapshot> {
+    const { checkpoints: _, ...documents } = this.rows();
+    return Promise.resolve({ checkpoint: this.checkpoints.get(projection) ?? null, documents });
+  }
+
+  patch(
+    projection: string,
+    expected: GlobalPosition | null,
+    { put, remove }: ReadModelPatch,
+    record: DriftRepairRecord,
+  ): Promise<boolean> {
+    if ((this.checkpoints.get(projection) ?? null) !== expected) return Promise.resolve(false);
+    for (const m of remove.messages) {
+      const tables = this.conversations.get(m.conversationId);
+      const stored = tables?.messages.get(m.sequence);
+      if (!tables || !stored) continue;
+      tables.messages.delete(m.sequence);
+      tables.sequenceById.delete(stored.messageId);
+      removeSorted(tables.sequences, m.sequence);
+    }
+    for (const m of put.messages) {
+      const tables = this.tablesOf(m.conversationId);
+      const stored = tables.messages.get(m.sequence);
+      if (stored) tables.sequenceById.delete(stored.messageId);
+      else insertSorted(tables.sequences, m.sequence);
+      tables.messages.set(m.sequence, m);
+      tables.sequenceById.set(m.messageId, m.sequence);
+    }
+    for (const { conversationId, sequence, userId } of remove.recipients) {
+      const tables = this.conversations.get(conversationId);
+      if (tables?.recipients.get(sequence)?.delete(userId)) {
+        removeSorted(tables.addressed.get(userId) ?? [], sequence);
+      }
+    }
+    for (const r of put.recipients) {
+      const tables = this.tablesOf(r.conversationId);
+      const deliveries = getOrCreate(tables.recipients, r.sequence, () => new Map());
+      if (!deliveries.has(r.userId)) {
+        insertSorted(
+          getOrCreate(tables.addressed, r.userId, () => []),
+          r.sequence,
+        );
+      }
+      deliveries.set(r.userId, { at: r.deliveredAt, deviceId: r.deliveredDevice });
+    }
+    for (const { conversationId, userId, upTo } of [...remove.steps, ...put.steps]) {
+      const steps = this.conversations.get(conversationId)?.steps.get(userId);
+      if (steps) steps.splice(0, steps.length, ...steps.filter((s) => s.upTo !== upTo));
+    }
+    for (const { conversationId, userId, ...step } of put.steps) {
+      const steps = getOrCreate(this.tablesOf(conversationId).steps, userId, () => []);
+      steps.push(step);
+      steps.sort((a, b) => a.upTo - b.upTo);
+    }
+    for (const c of remove.cursors) this.cursors.get(c.userId)?.delete(c.conversationId);
+    for (const c of put.cursors) {
+      getOrCreate(this.cursors, c.userId, () => new Map()).set(c.conversationId, c);
+    }
+    for (const t of remove.totals) this.totals.delete(t.userId);
+    for (const t of put.totals) this.totals.set(t.userId, t.total);
+    this.repairs.push(record);
+    return Promise.resolve(true);
+  }
+
+  driftRepairs(): Promise<DriftRepairRecord[]> {
+    return Promise.resolve([...this.repairs]);
+  }
+
   /** Every row of the read models, each table in its primary key order. */
   rows(): ReadModelRows {
     const conversationIds = [...this.conversations.keys()].sort(byText);
@@ -287,7 +357,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     return {
       messages: flatMap(tablesInOrder(), (t) => t.sequences.map((s) => t.messages.get(s)!)),
       recipients: flatMap(tablesInOrder(), (t) =>
-        flatMap(t.sequences, (sequence) => recipientRows(t, sequence)),
+        flatMap([...t.recipients.keys()].sort(byNumber), (sequence) => recipientRows(t, sequence)),
       ),
       cursors: flatMap(users, (userId) => {
         const own = this.cursors.get(userId)!;
@@ -329,6 +399,8 @@ const recipientRows = (tables: ConversationTables, sequence: number): RecipientR
 /** Ids are ASCII, so UTF-16 order is the byte order SQLite and MongoDB sort them in. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const byNumber = (a: number, b: number): number => a - b;
+
 const flatMap = <T, U>(items: readonly T[], map: (item: T) => readonly U[]): U[] => {
   const out: U[] = [];
   for (const item of items) for (const u of map(item)) out.push(u);
@@ -351,6 +423,11 @@ const upperBound = (sorted: readonly number[], value: number): number => {
     else high = mid;
   }
   return low;
+};
+
+const removeSorted = (sorted: number[], value: number): void => {
+  const at = upperBound(sorted, value) - 1;
+  if (sorted[at] === value) sorted.splice(at, 1);
 };
 
 const insertSorted = (sorted: number[], value: number): void => {

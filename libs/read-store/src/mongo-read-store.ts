@@ -30,6 +30,8 @@ import {
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
+import { DRIFT_REPAIRS, MongoReadModelAudit } from './mongo-read-model-audit';
+import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
 import type { ReadStore } from './read-store';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
@@ -124,7 +126,7 @@ export class MongoReadStore implements ReadStore {
 
   /** Idempotent: creates what is missing, and learns whether the deployment has transactions. */
   async init(): Promise<void> {
-    for (const name of [...Object.values(READ_MODELS), CHECKPOINTS]) {
+    for (const name of [...Object.values(READ_MODELS), CHECKPOINTS, DRIFT_REPAIRS]) {
       // Created up front: a transaction must not be the first to write to a collection.
       await this.db.createCollection(name).catch((error: unknown) => {
         if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error;
@@ -406,6 +408,27 @@ export class MongoReadStore implements ReadStore {
     await this.checkpoints.deleteOne({ _id: projection });
     for (const name of Object.values(READ_MODELS)) await this.db.collection(name).drop();
     await this.init();
+  }
+
+  private get audit(): MongoReadModelAudit {
+    return new MongoReadModelAudit(this.client, this.db, this.transactions);
+  }
+
+  snapshot(projection: string): Promise<ReadModelSnapshot> {
+    return this.audit.snapshot(projection);
+  }
+
+  patch(
+    projection: string,
+    expected: GlobalPosition | null,
+    patch: ReadModelPatch,
+    record: DriftRepairRecord,
+  ): Promise<boolean> {
+    return this.audit.patch(projection, expected, patch, record);
+  }
+
+  driftRepairs(): Promise<DriftRepairRecord[]> {
+    return this.audit.driftRepairs();
   }
 
   async findMessage(conversationId: string, messageId: string): Promise<MessageDocument | null> {

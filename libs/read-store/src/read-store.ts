@@ -9,6 +9,7 @@ import type {
   RecipientCounts,
   RecipientFacts,
 } from '@receipts/read-models';
+import type { ReadModelAudit } from './read-model-audit';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -25,7 +26,7 @@ export interface CheckpointStore {
  * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
  * projection returns, and hands back its deltas (what changed for whom).
  */
-export interface ReadStore extends CheckpointStore {
+export interface ReadStore extends CheckpointStore, ReadModelAudit {
   apply(
     projection: string,
     changes: readonly ReadModelChange[],

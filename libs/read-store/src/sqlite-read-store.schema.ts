@@ -45,6 +45,14 @@ export const READ_STORE_SCHEMA = `
     projection TEXT    PRIMARY KEY,
     position   INTEGER NOT NULL
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS drift_repairs (
+    id          INTEGER PRIMARY KEY,
+    projection  TEXT    NOT NULL,
+    repaired_at TEXT    NOT NULL,
+    operator    TEXT    NOT NULL,
+    checkpoint  INTEGER,
+    documents   TEXT    NOT NULL
+  );
 `;
 
 export const READ_MODEL_TABLES = [

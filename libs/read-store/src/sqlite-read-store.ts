@@ -19,7 +19,9 @@ import type {
 } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
+import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
 import type { ReadStore } from './read-store';
+import { SqliteReadModelAudit } from './sqlite-read-model-audit';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
 type CursorRow = {
@@ -64,6 +66,7 @@ const firstStep = (column: 'read_at' | 'device_id', sharedOnly: boolean): string
 export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly audit: SqliteReadModelAudit;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
@@ -84,6 +87,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     }
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(READ_STORE_SCHEMA);
+    this.audit = new SqliteReadModelAudit(this.db);
     const prepare = (sql: string) => this.db.prepare(sql);
     this.sql = {
       insertMessage: prepare(`INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`),
@@ -284,6 +288,23 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
     })();
     return Promise.resolve();
+  }
+
+  snapshot(projection: string): Promise<ReadModelSnapshot> {
+    return this.audit.snapshot(projection);
+  }
+
+  patch(
+    projection: string,
+    expected: GlobalPosition | null,
+    patch: ReadModelPatch,
+    record: DriftRepairRecord,
+  ): Promise<boolean> {
+    return this.audit.patch(projection, expected, patch, record);
+  }
+
+  driftRepairs(): Promise<DriftRepairRecord[]> {
+    return this.audit.driftRepairs();
   }
 
   findMessage(conversationId: string, messageId: string): Promise<MessageDocument | null> {

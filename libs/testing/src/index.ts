@@ -4,3 +4,5 @@ export * from './event-store.conformance';
 export * from './read-store.conformance';
 export * from './redis-server';
 export * from './summary-cache.conformance';
+export * from './recorded-log';
+export * from './drift-repair.conformance';

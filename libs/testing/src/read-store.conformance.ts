@@ -433,6 +433,44 @@ export const describeReadStoreConformance = (
       });
     });
 
+    describe('audit', () => {
+      it('snapshot lists every document with the checkpoint, each model in primary key order', async () => {
+        const { c, d, ann, bob, sender, projection } = world;
+        await store.apply(projection, [registered(d, 1, [bob], sender), ...story(c, world)], 12n);
+        const { checkpoint, documents } = await store.snapshot(projection);
+        expect(checkpoint).toBe(12n);
+        const own = <T extends { conversationId: string }>(list: readonly T[]) =>
+          list.filter((x) => x.conversationId === c || x.conversationId === d);
+        const messages = own(documents.messages);
+        expect(messages.map((m) => [m.conversationId, m.sequence])).toEqual(
+          [...messages.map((m) => [m.conversationId, m.sequence])].sort(byKey),
+        );
+        expect(messages).toContainEqual(await store.findMessage(c, 'm1'));
+        const recipients = own(documents.recipients);
+        expect(recipients.map((r) => [r.conversationId, r.sequence, r.userId])).toEqual(
+          recipients.map((r) => [r.conversationId, r.sequence, r.userId]).sort(byKey),
+        );
+        expect(recipients.filter((r) => r.conversationId === c && r.sequence === 1)).toHaveLength(
+          (await store.recipientFacts(c, 1)).length,
+        );
+        expect(own(documents.cursors)).toEqual(
+          expect.arrayContaining([
+            ...(await store.cursorsOf(ann)),
+            ...(await store.cursorsOf(bob)),
+          ]),
+        );
+        const steps = own(documents.steps);
+        expect(steps.length).toBeGreaterThan(0);
+        expect(steps.map((s) => [s.conversationId, s.userId, s.upTo])).toEqual(
+          steps.map((s) => [s.conversationId, s.userId, s.upTo]).sort(byKey),
+        );
+        expect(documents.totals).toContainEqual({
+          userId: bob,
+          total: await store.totalUnread(bob),
+        });
+      });
+    });
+
     describe('queries', () => {
       it('messagesTo returns the messages addressed to the user, fromExclusive < sequence <= toInclusive, in order, at most limit', async () => {
         const { c, d, ann, bob, sender } = world;
@@ -515,6 +553,16 @@ export const describeReadStoreConformance = (
 };
 
 type World = ReturnType<typeof newWorld>;
+
+/** Keys compare part by part: text by code unit (ASCII ids: the stores' order), numbers by value. */
+const byKey = (a: readonly (string | number)[], b: readonly (string | number)[]): number => {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
 
 /** Fresh names for one test, so tests never see each other's documents. */
 const newWorld = () => {

@@ -3,6 +3,8 @@ import { Command, CommandRunner } from 'nest-commander';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { PROJECTED_EVENT_TYPES, RECEIPTS_PROJECTION } from '@receipts/read-models';
 import { READ_STORE, type ReadStore } from '@receipts/read-store';
+import { RepairCommand } from './repair.command';
+import { VerifyCommand } from './verify.command';
 
 /** The projections this service maintains, and where each stands against the log's head. */
 export const PROJECTIONS = [
@@ -13,7 +15,11 @@ export const PROJECTIONS = [
   },
 ] as const;
 
-@Command({ name: 'projections', description: 'List projections with their checkpoint and lag' })
+@Command({
+  name: 'projections',
+  description: 'List projections with their checkpoint and lag',
+  subCommands: [VerifyCommand, RepairCommand],
+})
 export class ProjectionsCommand extends CommandRunner {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,

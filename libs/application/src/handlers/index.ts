@@ -30,3 +30,4 @@ export const RECEIPT_HANDLERS = [
   ConversationUnreadHandler,
   UserUnreadHandler,
 ];
+export * from './explain.handlers';
