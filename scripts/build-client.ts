@@ -8,7 +8,8 @@ import { build } from 'esbuild';
  * bundled in, as CommonJS and ESM, and its declarations with the contract's beside them.
  * Its dependencies stay imports: socket.io-client, exponential-backoff and zod (the contract's).
  */
-const CLIENT = path.resolve(__dirname, '../libs/client');
+const ROOT = path.resolve(__dirname, '../..');
+const CLIENT = path.join(ROOT, 'libs/client');
 const { dependencies } = JSON.parse(fs.readFileSync(path.join(CLIENT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
 };
@@ -25,7 +26,7 @@ const main = async (): Promise<void> => {
   };
   await build({ ...common, format: 'cjs', outfile: path.join(CLIENT, 'dist/index.js') });
   await build({ ...common, format: 'esm', outfile: path.join(CLIENT, 'dist/index.mjs') });
-  const bin = (name: string) => path.resolve(__dirname, '../node_modules/.bin', name);
+  const bin = (name: string) => path.join(ROOT, 'node_modules/.bin', name);
   const project = path.join(CLIENT, 'tsconfig.build.json');
   execFileSync(bin('tsc'), ['-p', project], { stdio: 'inherit' });
   execFileSync(bin('tsc-alias'), ['-p', project], { stdio: 'inherit' });

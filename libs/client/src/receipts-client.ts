@@ -156,11 +156,19 @@ export class ReceiptsClient {
     return message;
   }
 
-  /** Reloads the badges and the receipts of the newest own messages not yet read by all. */
-  async refresh(): Promise<void> {
+  /**
+   * Reloads the badges. Nothing is pushed when a message arrives (the chat server hands it to
+   * the device), so an app asks when it gets one.
+   */
+  async refreshUnread(): Promise<void> {
     this.state.applyUnread(await this.snapshots.unread());
     this.listeners.emit('unread', { conversationId: null, totalUnread: this.state.totalUnread });
     this.changed();
+  }
+
+  /** Reloads the badges and the receipts of the newest own messages not yet read by all. */
+  async refresh(): Promise<void> {
+    await this.refreshUnread();
     const open = this.state
       .all()
       .filter((m) => m.status !== 'read')
