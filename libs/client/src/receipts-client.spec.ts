@@ -85,6 +85,30 @@ describe('batching', () => {
   });
 });
 
+describe('bad input', () => {
+  it('is answered VALIDATION_FAILED at once and never spoils the frame of the others', async () => {
+    const device = client(socket);
+    await device.connect();
+    const good = device.markRead('c1', 2);
+    const answers = await Promise.all([
+      device.markRead('c1', 0),
+      device.markDelivered('c2', []),
+      device.markDelivered('c3', ['not an id!']),
+    ]);
+    for (const answer of answers) {
+      expect(answer).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', retryable: false },
+      });
+    }
+    await jest.advanceTimersByTimeAsync(WINDOW + 5);
+    expect(itemsOf(socket.frames[0]?.frame)).toEqual([
+      { type: 'read', conversationId: 'c1', upToSequence: 2 },
+    ]);
+    expect(await good).toEqual(ok);
+  });
+});
+
 describe('coalescing', () => {
   it('sends only the highest read cursor per conversation, and answers every caller with it', async () => {
     const device = client(socket);

@@ -2,6 +2,7 @@ import { io } from 'socket.io-client';
 import {
   type AckItem,
   type AckResult,
+  ackItemSchema,
   MAX_ACK_ITEMS,
   MAX_DELIVERED_BATCH,
   RECEIPTS_NAMESPACE,
@@ -41,6 +42,14 @@ export const DEFAULTS = {
   /** Own messages whose receipts a reconnection reloads (the newest not yet read by all). */
   refreshMessages: 40,
 } as const;
+
+const invalidItem = (item: AckItem): AckResult | null => {
+  const parsed = ackItemSchema.safeParse(item);
+  if (parsed.success) return null;
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`);
+  const message = `Invalid ${item.type} ACK: ${issues.join('; ')}`;
+  return { ok: false, error: { code: 'VALIDATION_FAILED', message, retryable: false } };
+};
 
 type ReadSync = Extract<ReceiptUpdate, { type: 'read_sync' }>;
 
@@ -129,15 +138,20 @@ export class ReceiptsClient {
   }
 
   markDelivered(conversationId: string, messageIds: readonly string[]): Promise<AckResult> {
-    return this.enqueue((w) => this.queue.delivered(conversationId, messageIds, w));
+    const item: AckItem = { type: 'delivered', conversationId, messageIds: [...messageIds] };
+    return this.enqueue(item, (w) => this.queue.delivered(conversationId, messageIds, w));
   }
 
   markDeliveredUpTo(conversationId: string, upToSequence: number): Promise<AckResult> {
-    return this.enqueue((w) => this.queue.deliveredUpToSequence(conversationId, upToSequence, w));
+    const item: AckItem = { type: 'delivered_up_to', conversationId, upToSequence };
+    return this.enqueue(item, (w) =>
+      this.queue.deliveredUpToSequence(conversationId, upToSequence, w),
+    );
   }
 
   markRead(conversationId: string, upToSequence: number): Promise<AckResult> {
-    return this.enqueue((w) => this.queue.read(conversationId, upToSequence, w));
+    const item: AckItem = { type: 'read', conversationId, upToSequence };
+    return this.enqueue(item, (w) => this.queue.read(conversationId, upToSequence, w));
   }
 
   /** A message this user just sent (registered by the chat server): shown `sent` from now. */
@@ -197,8 +211,14 @@ export class ReceiptsClient {
     this.socket.disconnect();
   }
 
-  private enqueue(add: (waiter: Waiter) => void): Promise<AckResult> {
+  /**
+   * Checked against the contract first: one malformed item would get the whole frame refused,
+   * and with it the other conversations' ACKs.
+   */
+  private enqueue(item: AckItem, add: (waiter: Waiter) => void): Promise<AckResult> {
     if (this.closed) return Promise.resolve(CLOSED);
+    const invalid = invalidItem(item);
+    if (invalid) return Promise.resolve(invalid);
     const answer = new Promise<AckResult>((resolve) => add(resolve));
     if (this.queue.size >= MAX_ACK_ITEMS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.settings.batchWindowMs);
