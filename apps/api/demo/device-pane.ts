@@ -1,9 +1,9 @@
 import { type MessageReceipts, ReceiptsClient } from '@receipts/client';
 import type { ChatMessage, DemoChat } from './demo-chat';
-import { h, time } from './dom';
+import { h } from './dom';
+import { messageView } from './message-view';
 import { type Conversation, nameOf } from './people';
 
-const TICKS = { sent: '✓', delivered: '✓✓', read: '✓✓' } as const;
 /** The read side counts a message shortly after it is registered: ask for the badges again then. */
 const BADGE_RECHECK_MS = [150, 1000];
 
@@ -171,50 +171,11 @@ export class DevicePane {
   private message(m: ChatMessage): HTMLElement {
     const own = m.senderId === this.userId;
     const receipts = own ? this.client.state.message(m.conversationId, m.messageId) : undefined;
-    return h(
-      'li',
-      {
-        class: own ? 'message own' : 'message',
-        'data-message-id': m.messageId,
-        'data-status': receipts?.status ?? '',
-      },
-      h('span', { class: 'from' }, own ? 'you' : nameOf(m.senderId)),
-      h('span', { class: 'text' }, m.text),
-      receipts ? this.ticks(receipts) : null,
-      receipts && this.details.has(m.messageId) ? this.detail(receipts) : null,
-    );
-  }
-
-  private ticks(r: MessageReceipts): HTMLElement {
-    const group = r.totalRecipients > 1;
-    const toggle = (): void => {
+    const toggle = (r: MessageReceipts): void => {
       if (this.details.delete(r.messageId)) return this.render();
       this.details.add(r.messageId);
       void this.client.loadDetail(r.conversationId, r.messageId).catch(() => undefined);
     };
-    return h(
-      'span',
-      { class: `ticks ${r.status}`, title: 'who has it', onclick: toggle },
-      TICKS[r.status],
-      group
-        ? h('span', { class: 'read-by' }, ` read by ${r.readCount} of ${r.totalRecipients}`)
-        : null,
-    );
-  }
-
-  private detail(r: MessageReceipts): HTMLElement {
-    return h(
-      'ul',
-      { class: 'detail' },
-      ...r.members.map((member) =>
-        h(
-          'li',
-          { 'data-member': nameOf(member.userId), 'data-status': member.status },
-          `${nameOf(member.userId)}: ${member.status}`,
-          member.deliveredAt ? ` · delivered ${time(member.deliveredAt)}` : '',
-          member.readAt ? ` · read ${time(member.readAt)}` : '',
-        ),
-      ),
-    );
+    return messageView(m, receipts, this.details.has(m.messageId), toggle);
   }
 }

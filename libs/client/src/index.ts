@@ -1,3 +1,5 @@
+export type * from './client-events';
+export * from './client-options';
 export * from './credentials';
 export type { QueuedItem } from './ack-queue';
 export * from './receipt-state';

@@ -1,5 +1,6 @@
 import type { AckFrame, AckResult } from '@receipts/contracts';
-import { DEFAULTS, ReceiptsClient } from './receipts-client';
+import { DEFAULTS } from './client-options';
+import { ReceiptsClient } from './receipts-client';
 import { FakeSocket } from './testing/fake-socket';
 
 const WINDOW = DEFAULTS.batchWindowMs;

@@ -2,7 +2,6 @@ import { io } from 'socket.io-client';
 import {
   type AckItem,
   type AckResult,
-  ackItemSchema,
   MAX_ACK_ITEMS,
   MAX_DELIVERED_BATCH,
   RECEIPTS_NAMESPACE,
@@ -10,64 +9,14 @@ import {
 } from '@receipts/contracts';
 import { AckQueue, type Waiter } from './ack-queue';
 import { AckSender, CLOSED } from './ack-sender';
-import { type DeviceCredentials, handshakeAuth } from './credentials';
+import { invalidItem } from './ack-validation';
+import type { ReceiptsClientEvents } from './client-events';
+import { DEFAULTS, type ReceiptsClientOptions } from './client-options';
+import { handshakeAuth } from './credentials';
 import { Listeners } from './listeners';
 import { type MessageReceipts, ReceiptState } from './receipt-state';
 import type { ReceiptsSocket } from './receipts-socket';
 import { Snapshots } from './snapshots';
-
-export type ReceiptsClientOptions = Readonly<{
-  /** The API's base URL, e.g. `https://receipts.example.com`. */
-  url: string;
-  /** How long ACKs wait to be sent together in one frame (DEFAULTS.batchWindowMs). */
-  batchWindowMs?: number;
-  /** Frames per second at most, retries included; under the server's per-device limit. */
-  maxFramesPerSecond?: number;
-  /** How long an ACK waits for its answer before it counts as unanswered (and is retried). */
-  ackTimeoutMs?: number;
-  /** How long retryable answers are retried while connected before the last one is handed over. */
-  retryForMs?: number;
-  /** Load the badges and the receipts of tracked messages from REST on every (re)connection. */
-  refreshOnConnect?: boolean;
-  /** For tests: builds the socket instead of `io`. */
-  createSocket?: (url: string, options: Parameters<typeof io>[1]) => ReceiptsSocket;
-}> &
-  DeviceCredentials;
-
-export const DEFAULTS = {
-  batchWindowMs: 250,
-  maxFramesPerSecond: 10,
-  ackTimeoutMs: 10_000,
-  retryForMs: 30_000,
-  /** Own messages whose receipts a reconnection reloads (the newest not yet read by all). */
-  refreshMessages: 40,
-} as const;
-
-const invalidItem = (item: AckItem): AckResult | null => {
-  const parsed = ackItemSchema.safeParse(item);
-  if (parsed.success) return null;
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`);
-  const message = `Invalid ${item.type} ACK: ${issues.join('; ')}`;
-  return { ok: false, error: { code: 'VALIDATION_FAILED', message, retryable: false } };
-};
-
-type ReadSync = Extract<ReceiptUpdate, { type: 'read_sync' }>;
-
-export type ReceiptsClientEvents = {
-  /** Every pushed frame, as it came. */
-  receipts: (updates: ReceiptUpdate[]) => void;
-  /** One of the user's own messages got new receipts. */
-  message: (message: MessageReceipts) => void;
-  /** The user read on another device. */
-  readSync: (update: ReadSync) => void;
-  /** A badge changed: one conversation's, or all of them after a snapshot. */
-  unread: (badges: Readonly<{ conversationId: string | null; totalUnread: number }>) => void;
-  /** Anything in `state` changed: render. */
-  change: () => void;
-  connection: (status: 'online' | 'offline') => void;
-  /** An ACK that will not be applied: a non-retryable answer, or retries ran out. */
-  ackFailed: (item: AckItem, result: Extract<AckResult, { ok: false }>) => void;
-};
 
 /**
  * A device's receipts: ACKs batched over a short window into one frame for all conversations,
@@ -211,10 +160,6 @@ export class ReceiptsClient {
     this.socket.disconnect();
   }
 
-  /**
-   * Checked against the contract first: one malformed item would get the whole frame refused,
-   * and with it the other conversations' ACKs.
-   */
   private enqueue(item: AckItem, add: (waiter: Waiter) => void): Promise<AckResult> {
     if (this.closed) return Promise.resolve(CLOSED);
     const invalid = invalidItem(item);
