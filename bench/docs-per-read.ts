@@ -90,12 +90,12 @@ export const measureDocsPerRead = async (
       if (sequence <= SNAPSHOT_REGISTRATIONS) registrations.push(await settled(dataDir));
     }
     const registered = await settled(dataDir);
-    for (const reader of readers) await reader.deliveredUpTo(conversationId, messages);
+    for (const reader of readers) await reader.markDeliveredUpTo(conversationId, messages);
     const afterReads = [await settled(dataDir)];
     // One snapshot per round (each reader one ACK), so a cursor rewritten every round counts every time.
     for (let step = 1; step <= ACKS_PER_READER; step++) {
       for (const reader of readers) {
-        const answer = await reader.read(conversationId, step * messagesPerAck);
+        const answer = await reader.markRead(conversationId, step * messagesPerAck);
         if (!answer.ok || answer.applied !== 1)
           throw new Error(`read ACK not applied: ${JSON.stringify(answer)}`);
       }

@@ -50,7 +50,7 @@ const device = async (userId: string, deviceId: string): Promise<ReceiptsClient>
     ? { token: () => mint({ kind: 'user', userId, deviceId }) }
     : { userId, deviceId };
   const client = new ReceiptsClient({ url, ...credentials });
-  client.onUpdates((updates: ReceiptUpdate[]) =>
+  client.on('receipts', (updates: ReceiptUpdate[]) =>
     console.log(`  push -> ${userId}/${deviceId}:`, JSON.stringify(updates)),
   );
   await client.connect();
@@ -81,21 +81,21 @@ const main = async (): Promise<void> => {
   });
 
   console.log("bob's phone ACKs delivery of the direct message (a batch of ids):");
-  console.log('  answer:', await bobPhone.delivered(direct, [`m1-${run}`]));
+  console.log('  answer:', await bobPhone.markDelivered(direct, [`m1-${run}`]));
   await pause();
   console.log('the same ACK again, from the laptop (a duplicate, still success):');
-  console.log('  answer:', await bobLaptop.delivered(direct, [`m1-${run}`]));
+  console.log('  answer:', await bobLaptop.markDelivered(direct, [`m1-${run}`]));
   await pause();
   console.log("bob's phone reads the direct conversation up to 1:");
-  console.log('  answer:', await bobPhone.read(direct, 1));
+  console.log('  answer:', await bobPhone.markRead(direct, 1));
   await pause();
   console.log('in the group, bob and carol ACK delivery cumulatively, then carol reads:');
-  console.log('  bob:', await bobPhone.deliveredUpTo(group, 1));
-  console.log('  carol:', await carol.deliveredUpTo(group, 1));
-  console.log('  carol reads:', await carol.read(group, 1));
+  console.log('  bob:', await bobPhone.markDeliveredUpTo(group, 1));
+  console.log('  carol:', await carol.markDeliveredUpTo(group, 1));
+  console.log('  carol reads:', await carol.markRead(group, 1));
   await pause();
-  console.log('a read cursor moving back is ignored:', await carol.read(group, 1));
-  console.log('bad input gets a typed error:', await carol.read(group, 0));
+  console.log('a read cursor moving back is ignored:', await carol.markRead(group, 1));
+  console.log('bad input gets a typed error:', await carol.markRead(group, 0));
 
   console.log('alice asks for the group message detail:');
   console.log(

@@ -166,8 +166,8 @@ describe('a receipt:ack frame', () => {
       outgoing.push([event, payload]);
     });
     const [toDm, toGroup] = await Promise.all([
-      bob.client.delivered(dm, ['d3']),
-      bob.client.delivered(group, ['g3', 'g1']),
+      bob.client.markDelivered(dm, ['d3']),
+      bob.client.markDelivered(group, ['g3', 'g1']),
     ]);
     expect(toDm).toEqual({ ok: true, applied: 0, duplicates: 1 });
     expect(toGroup).toEqual({ ok: true, applied: 1, duplicates: 1 });

@@ -87,12 +87,12 @@ describe('a device socket with a token', () => {
     });
     try {
       await client.connect();
-      expect(await client.delivered('c1', ['m1'])).toMatchObject({ ok: true, applied: 1 });
+      expect(await client.markDelivered('c1', ['m1'])).toMatchObject({ ok: true, applied: 1 });
       await eventually('bob delivered', async () => {
         expect(await recipientState('bob')).toMatchObject({ status: 'delivered' });
       });
       // The sender's view names the device of a read (a delivery shows no device).
-      expect(await client.read('c1', 1)).toMatchObject({ ok: true, applied: 1 });
+      expect(await client.markRead('c1', 1)).toMatchObject({ ok: true, applied: 1 });
     } finally {
       client.close();
     }
@@ -120,6 +120,7 @@ describe('a device socket with a token', () => {
         calls += 1;
         return userToken('carol', 'tablet');
       },
+      refreshOnConnect: false,
     });
     try {
       await client.connect();

@@ -268,8 +268,12 @@ describe('socket ACKs', () => {
     raw.emit('receipt:read', { conversationId: conv, upToSequence: 1 }, () => undefined, 'last');
     raw.emit('receipt:delivered', { conversationId: conv, messageIds: [m1] });
     // ACKs of one socket are handled in order: had either read been applied, this one would be a duplicate.
-    expect(await bob.client.read(conv, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
-    expect(await bob.client.delivered(conv, [m2])).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bob.client.markRead(conv, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bob.client.markDelivered(conv, [m2])).toEqual({
+      ok: true,
+      applied: 1,
+      duplicates: 0,
+    });
     await eventually('the read projected', async () => {
       expect((await unreadIn(url, 'bob', conv)).body).toMatchObject({ readUpTo: 1 });
       expect(receiptOf((await detail(url, conv, m2, alice)).body, 'bob')?.status).toBe('delivered');
@@ -284,7 +288,7 @@ describe('socket ACKs', () => {
     const carol = await connectDevice(url, 'carol', 'phone');
     try {
       // Carol's ACK does not touch bob's cursor or the appended count baseline after re-snapshot.
-      expect(await carol.client.delivered(conv, [m1])).toEqual({
+      expect(await carol.client.markDelivered(conv, [m1])).toEqual({
         ok: true,
         applied: 1,
         duplicates: 0,

@@ -104,7 +104,7 @@ describeOnSmallDisk('a full disk under the embedded event store', () => {
       applied: registered.length,
       duplicates: 0,
     });
-    expect(await bob.client.read('c1', 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bob.client.markRead('c1', 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
     expect((await register(running.url, message(sequence))).status).toBe(201);
   });
 });

@@ -59,8 +59,8 @@ beforeAll(async () => {
   }
   bob = await connectDevice(url, 'bob', 'phone');
   // Bob has everything: any valid ACK of his on fz is a duplicate that writes nothing.
-  expectOk(await bob.client.delivered(conv, ids.slice(0, 3)), 3);
-  expectOk(await bob.client.read(conv, 4), 1);
+  expectOk(await bob.client.markDelivered(conv, ids.slice(0, 3)), 3);
+  expectOk(await bob.client.markRead(conv, 4), 1);
   await eventually('bob read everything', async () => {
     expect((await unreadIn(url, 'bob', conv)).body).toMatchObject({ readUpTo: 4, unread: 0 });
   });

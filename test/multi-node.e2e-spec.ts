@@ -145,7 +145,7 @@ describe('two API nodes and a projector process over Redis', () => {
     });
     expect(await redis.exists('receipts:cache:c:group-1')).toBe(1);
 
-    expectOk(await bobPhone.client.delivered('group-1', ['m1']), 1);
+    expectOk(await bobPhone.client.markDelivered('group-1', ['m1']), 1);
     for (const alice of [alicePhone, aliceLaptop]) {
       const pushed = await alice.waitFor('delivered', (u) => u.recipientId === 'bob');
       expect(pushed).toMatchObject({
@@ -162,7 +162,7 @@ describe('two API nodes and a projector process over Redis', () => {
     });
 
     expect((await unreadIn(apiA.url, 'bob', 'group-1')).body).toMatchObject({ unread: 1 });
-    expectOk(await bobPhone.client.read('group-1', 1), 1);
+    expectOk(await bobPhone.client.markRead('group-1', 1), 1);
     const read = await alicePhone.waitFor('read', (u) => u.readerId === 'bob');
     expect(read.messages).toHaveLength(1);
     expect(read.messages[0]).toMatchObject({

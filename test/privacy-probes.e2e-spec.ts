@@ -195,7 +195,7 @@ describe('a read made with read receipts off shows on no path', () => {
     });
 
     const seen = await watchSenderViews(alice, group, messages, async () => {
-      expectOk(await davePhone.client.read(group, 2), 1);
+      expectOk(await davePhone.client.markRead(group, 2), 1);
       // Flip the setting without reading: turning receipts on reveals no earlier read.
       await setReceipts(dave, true);
       await setReceipts(dave, false);
@@ -251,13 +251,13 @@ describe('a read made with read receipts off shows on no path', () => {
     await eventually('registered', async () => {
       expect((await summary(url, dm, m2!, alice)).status).toBe(200);
     });
-    expectOk(await davePhone.client.read(dm, 1), 1);
+    expectOk(await davePhone.client.markRead(dm, 1), 1);
     const shown = await alicePhone.waitFor('read', (u) => u.readerId === dave);
     expect(shown.messages.map((m) => m.messageId)).toEqual([m1]);
 
     const seen = await watchSenderViews(alice, dm, [m2!], async () => {
       await setReceipts(dave, false);
-      expectOk(await davePhone.client.read(dm, 2), 1); // no pause between the two
+      expectOk(await davePhone.client.markRead(dm, 2), 1); // no pause between the two
       await alicePhone.waitFor('delivered', (u) => u.messageId === m2);
     });
     expectNoReadBy(dave, daveDevice, seen);

@@ -112,8 +112,8 @@ describe('1:1 conversation', () => {
 
     // Delivered, batched by the SDK into one ACK.
     const [a1, a2] = await Promise.all([
-      bobPhone.client.delivered(dm, [m1]),
-      bobPhone.client.delivered(dm, [m2]),
+      bobPhone.client.markDelivered(dm, [m1]),
+      bobPhone.client.markDelivered(dm, [m2]),
     ]);
     expect(a1).toEqual({ ok: true, applied: 2, duplicates: 0 });
     expect(a2).toEqual(a1);
@@ -126,13 +126,13 @@ describe('1:1 conversation', () => {
 
     // Duplicates from another device, by id and cumulatively: success, nothing applied.
     const before = await eventsAppended(url);
-    expect(await bobLaptop.client.delivered(dm, [m1, m2])).toEqual({
+    expect(await bobLaptop.client.markDelivered(dm, [m1, m2])).toEqual({
       ok: true,
       applied: 0,
       duplicates: 2,
     });
-    expect(await bobLaptop.client.deliveredUpTo(dm, 2)).toMatchObject({ ok: true, applied: 0 });
-    expect(await bobPhone.client.delivered(dm, [m1])).toEqual({
+    expect(await bobLaptop.client.markDeliveredUpTo(dm, 2)).toMatchObject({ ok: true, applied: 0 });
+    expect(await bobPhone.client.markDelivered(dm, [m1])).toEqual({
       ok: true,
       applied: 0,
       duplicates: 1,
@@ -146,7 +146,7 @@ describe('1:1 conversation', () => {
     });
 
     // Read up to 1 on the phone.
-    expect(await bobPhone.client.read(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bobPhone.client.markRead(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
     const read1 = await aliceApp.waitFor(
       'read',
       (u) => u.conversationId === dm && u.readUpToSequence === 1,
@@ -165,7 +165,7 @@ describe('1:1 conversation', () => {
     });
 
     // Read up to 2 on the laptop: the sender hears only about the newly covered message.
-    expect(await bobLaptop.client.read(dm, 2)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bobLaptop.client.markRead(dm, 2)).toEqual({ ok: true, applied: 1, duplicates: 0 });
     const read2 = await aliceApp.waitFor(
       'read',
       (u) => u.conversationId === dm && u.readUpToSequence === 2,
@@ -187,8 +187,8 @@ describe('1:1 conversation', () => {
     // Cursor regression: success, ignored, counted.
     const regressions = await counter(url, 'receipts_read_cursor_regressions_rejected_total');
     const appended = await eventsAppended(url);
-    expect(await bobPhone.client.read(dm, 1)).toEqual({ ok: true, applied: 0, duplicates: 1 });
-    expect(await bobPhone.client.read(dm, 2)).toEqual({ ok: true, applied: 0, duplicates: 1 });
+    expect(await bobPhone.client.markRead(dm, 1)).toEqual({ ok: true, applied: 0, duplicates: 1 });
+    expect(await bobPhone.client.markRead(dm, 2)).toEqual({ ok: true, applied: 0, duplicates: 1 });
     expect(await eventsAppended(url)).toBe(appended);
     expect(await counter(url, 'receipts_read_cursor_regressions_rejected_total')).toBe(
       regressions + 1,
@@ -248,7 +248,7 @@ describe('group conversation', () => {
       });
     }
 
-    expect(await bobPhone.client.deliveredUpTo(group, 2)).toEqual({
+    expect(await bobPhone.client.markDeliveredUpTo(group, 2)).toEqual({
       ok: true,
       applied: 2,
       duplicates: 0,
@@ -266,7 +266,7 @@ describe('group conversation', () => {
       status: 'sent',
     });
 
-    expect(await carolPhone.client.delivered(group, [g1])).toEqual({
+    expect(await carolPhone.client.markDelivered(group, [g1])).toEqual({
       ok: true,
       applied: 1,
       duplicates: 0,
@@ -278,7 +278,11 @@ describe('group conversation', () => {
     expect(carolG1.summary).toMatchObject({ deliveredCount: 2, readCount: 0, status: 'delivered' });
 
     // Carol reads both (g2 never ACKed delivered by her: read implies delivered).
-    expect(await carolPhone.client.read(group, 2)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await carolPhone.client.markRead(group, 2)).toEqual({
+      ok: true,
+      applied: 1,
+      duplicates: 0,
+    });
     const carolRead = await aliceApp.waitFor(
       'read',
       (u) => u.conversationId === group && u.readerId === carol,
@@ -312,7 +316,11 @@ describe('group conversation', () => {
     expect(statusByUser(g2Detail)).toEqual({ [bob]: 'delivered', [carol]: 'read' });
 
     // Bob reads g1 on the laptop.
-    expect(await bobLaptop.client.read(group, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await bobLaptop.client.markRead(group, 1)).toEqual({
+      ok: true,
+      applied: 1,
+      duplicates: 0,
+    });
     const bobRead = await aliceApp.waitFor(
       'read',
       (u) => u.conversationId === group && u.readerId === bob,
@@ -352,11 +360,11 @@ describe('group conversation', () => {
     // Duplicates of everything: success, applied 0, nothing appended, counts unchanged.
     const appended = await eventsAppended(url);
     for (const answer of [
-      await bobPhone.client.deliveredUpTo(group, 2),
-      await bobLaptop.client.delivered(group, [g1, g2]),
-      await carolPhone.client.delivered(group, [g1, g2]),
-      await carolPhone.client.read(group, 2),
-      await bobPhone.client.read(group, 1),
+      await bobPhone.client.markDeliveredUpTo(group, 2),
+      await bobLaptop.client.markDelivered(group, [g1, g2]),
+      await carolPhone.client.markDelivered(group, [g1, g2]),
+      await carolPhone.client.markRead(group, 2),
+      await bobPhone.client.markRead(group, 1),
     ]) {
       expect(answer).toMatchObject({ ok: true, applied: 0 });
     }
@@ -486,7 +494,7 @@ describe('registration in batches', () => {
     ]);
     await eventuallyRest('carol has 4 unread', () => unreadTotal(url, carol), { totalUnread: 4 });
     const bobPhone = await device(bob, 'phone');
-    expect(await bobPhone.client.deliveredUpTo(group, 3)).toEqual({
+    expect(await bobPhone.client.markDeliveredUpTo(group, 3)).toEqual({
       ok: true,
       applied: 3,
       duplicates: 0,
@@ -537,11 +545,18 @@ describe('privacy: read receipts off', () => {
     });
 
     const filtered = await counter(url, 'receipts_privacy_filtered_total');
-    expect(await davePhone.client.deliveredUpTo(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await davePhone.client.markDeliveredUpTo(group, 1)).toMatchObject({
+      ok: true,
+      applied: 1,
+    });
     await aliceApp.waitFor('delivered', (u) => u.messageId === p1 && u.recipientId === dave);
-    expect(await davePhone.client.read(group, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await davePhone.client.markRead(group, 1)).toEqual({
+      ok: true,
+      applied: 1,
+      duplicates: 0,
+    });
     // Read without any delivered ACK in the 1:1.
-    expect(await davePhone.client.read(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
+    expect(await davePhone.client.markRead(dm, 1)).toEqual({ ok: true, applied: 1, duplicates: 0 });
 
     // Dave's other device is synced, with his real unread counts.
     const sync = await daveLaptop.waitFor('read_sync', (u) => u.conversationId === group);
@@ -569,7 +584,7 @@ describe('privacy: read receipts off', () => {
     expect(await counter(url, 'receipts_privacy_filtered_total')).toBeGreaterThan(filtered);
 
     // Carol (receipts on) reads: the group summary counts her and not dave.
-    expect(await carolPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await carolPhone.client.markRead(group, 1)).toMatchObject({ ok: true, applied: 1 });
     const carolRead = await aliceApp.waitFor(
       'read',
       (u) => u.conversationId === group && u.readerId === carol,
@@ -614,10 +629,13 @@ describe('privacy: read receipts off', () => {
     });
 
     // Carol's device receives g1 the ordinary way; bob reads both without a delivered ACK.
-    expect(await carolPhone.client.delivered(group, [g1])).toMatchObject({ ok: true, applied: 1 });
+    expect(await carolPhone.client.markDelivered(group, [g1])).toMatchObject({
+      ok: true,
+      applied: 1,
+    });
     await aliceApp.waitFor('delivered', (u) => u.messageId === g1 && u.recipientId === carol);
-    expect(await bobPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
-    expect(await bobPhone.client.read(dm, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(dm, 1)).toMatchObject({ ok: true, applied: 1 });
 
     // The sender is told "delivered", as for any device that received the message.
     const groupPush = await aliceApp.waitFor(
@@ -706,14 +724,14 @@ describe('privacy: read receipts off', () => {
       });
     }
     await put(url, `/users/${bob}/settings/read-receipts`, { enabled: false }, asUser(bob));
-    expect(await bobPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
-    expect(await bobPhone.client.read(dm, 1)).toMatchObject({ ok: true, applied: 1 });
-    expect(await carolPhone.client.read(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(group, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(dm, 1)).toMatchObject({ ok: true, applied: 1 });
+    expect(await carolPhone.client.markRead(group, 1)).toMatchObject({ ok: true, applied: 1 });
     await aliceApp.waitFor('read', (u) => u.readerId === carol);
 
     await put(url, `/users/${bob}/settings/read-receipts`, { enabled: true }, asUser(bob));
-    expect(await bobPhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
-    expect(await bobPhone.client.read(dm, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await bobPhone.client.markRead(dm, 2)).toMatchObject({ ok: true, applied: 1 });
 
     const groupRead = await aliceApp.waitFor(
       'read',
@@ -775,8 +793,8 @@ describe('privacy: read receipts off', () => {
     });
     await put(url, `/users/${dave}/settings/read-receipts`, { enabled: false }, asUser(dave));
 
-    expect(await carolPhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
-    expect(await davePhone.client.read(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await carolPhone.client.markRead(group, 2)).toMatchObject({ ok: true, applied: 1 });
+    expect(await davePhone.client.markRead(group, 2)).toMatchObject({ ok: true, applied: 1 });
     const carolRead = await aliceApp.waitFor('read', (u) => u.readerId === carol);
     expect(carolRead.messages.map((m) => m.messageId)).toEqual([p1]);
     await aliceApp.waitFor('delivered', (u) => u.recipientId === dave);
@@ -803,8 +821,8 @@ describe('an ACK that arrives before its message is registered', () => {
       error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
     });
 
-    const delivered = bobPhone.client.delivered(dm, [m1]);
-    const read = bobPhone.client.read(dm, 1);
+    const delivered = bobPhone.client.markDelivered(dm, [m1]);
+    const read = bobPhone.client.markRead(dm, 1);
     await delay(300); // the chat server's registration is late
     await registerOk(url, {
       messageId: m1,
@@ -828,7 +846,7 @@ describe('an ACK that arrives before its message is registered', () => {
     await client.connect();
     try {
       const started = Date.now();
-      expect(await client.read(unique('never'), 1)).toEqual({
+      expect(await client.markRead(unique('never'), 1)).toEqual({
         ok: false,
         error: { code: 'NOT_YET_REGISTERED', message: anyString, retryable: true },
       });
@@ -899,8 +917,8 @@ describe('authorization', () => {
       expect(await evePhone.raw(event, payload)).toEqual(nowhere);
     }
     // A member who is not a recipient of these messages (or is their sender).
-    await rejected(carolPhone.client.delivered(group, [toBobOnly]), 'NOT_A_RECIPIENT');
-    await rejected(alicePhone.client.delivered(dm, [m1]), 'NOT_A_RECIPIENT');
+    await rejected(carolPhone.client.markDelivered(group, [toBobOnly]), 'NOT_A_RECIPIENT');
+    await rejected(alicePhone.client.markDelivered(dm, [m1]), 'NOT_A_RECIPIENT');
     // The payload cannot name another user: extra fields are rejected.
     await rejected(
       evePhone.raw('receipt:read', { conversationId: dm, upToSequence: 1, userId: bob }),

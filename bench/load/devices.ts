@@ -35,8 +35,8 @@ export class Device {
       upTo: number,
     ) => void,
   ) {
-    this.client = new ReceiptsClient({ url, userId: user.id, deviceId });
-    this.client.onUpdates((updates) => recorder.onUpdates(user.id, updates));
+    this.client = new ReceiptsClient({ url, userId: user.id, deviceId, refreshOnConnect: false });
+    this.client.on('receipts', (updates) => recorder.onUpdates(user.id, updates));
     this.sender = new AckSender(this.client.socket, recorder, 120_000);
   }
 

@@ -19,8 +19,9 @@ export class Device {
       deviceId,
       batchWindowMs: 5,
       ackTimeoutMs: 5000,
+      refreshOnConnect: false,
     });
-    this.client.onUpdates((frame) => {
+    this.client.on('receipts', (frame) => {
       this.frames.push(frame);
       this.updates.push(...frame);
     });

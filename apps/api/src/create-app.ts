@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { LIMITS, RECEIPTS_CONFIG, type ReceiptsConfig } from '@receipts/infrastructure';
 import { AppModule } from './app.module';
+import { serveDemo } from './demo-page';
 import { ErrorLog } from './error-log';
 import { IDENTITY_RESOLVER } from './identity';
 import { EdgeIoAdapter } from './io.adapter';
@@ -38,9 +39,11 @@ export const createApp = async (): Promise<NestExpressApplication> => {
   app.use(restLimits(app.get(IDENTITY_RESOLVER), app.get(LIMITS), errors));
   app.useBodyParser('json', { limit: config.RECEIPTS_MAX_BODY_BYTES });
   app.enableShutdownHooks();
+  const demo = config.RECEIPTS_DEV_IDENTITY === 'on' && serveDemo(app);
   const edge = {
     maxFrameBytes: config.RECEIPTS_MAX_FRAME_BYTES,
     origins: config.RECEIPTS_SOCKET_CORS_ORIGINS,
+    sameOrigin: demo,
   };
   app.useWebSocketAdapter(
     config.REDIS_URL

@@ -23,6 +23,7 @@ const main = async (): Promise<void> => {
   console.log(
     `receipts API listening on ${url} (REST, Socket.IO namespace /receipts, OpenAPI at ${url}/docs)`,
   );
+  if (identity.development) console.log(`demo page (development identity): ${url}/demo/`);
   console.log(
     `store: ${config.RECEIPTS_STORE}, data in ${config.RECEIPTS_DATA_DIR}, projector: ${config.RECEIPTS_PROJECTOR}`,
   );

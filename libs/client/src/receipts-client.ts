@@ -1,230 +1,213 @@
-import { backOff } from 'exponential-backoff';
-import { type Socket, io } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import {
   type AckItem,
   type AckResult,
-  type ClientToServerEvents,
   MAX_ACK_ITEMS,
   MAX_DELIVERED_BATCH,
   RECEIPTS_NAMESPACE,
   type ReceiptUpdate,
-  type ServerToClientEvents,
 } from '@receipts/contracts';
+import { AckQueue, type Waiter } from './ack-queue';
+import { AckSender, CLOSED } from './ack-sender';
+import { invalidItem } from './ack-validation';
+import type { ReceiptsClientEvents } from './client-events';
+import { DEFAULTS, type ReceiptsClientOptions } from './client-options';
+import { handshakeAuth } from './credentials';
+import { Listeners } from './listeners';
+import { type MessageReceipts, ReceiptState } from './receipt-state';
+import type { ReceiptsSocket } from './receipts-socket';
+import { Snapshots } from './snapshots';
 
 /**
- * A bearer token naming the user (`sub`) and device (`did`), or a function that returns a fresh
- * one at each (re)connection; or, against a server with the development identity on, the ids.
- */
-export type DeviceCredentials =
-  | Readonly<{ token: string | (() => string | Promise<string>) }>
-  | Readonly<{ userId: string; deviceId: string }>;
-
-export type ReceiptsClientOptions = Readonly<{
-  url: string;
-  /** How long delivered ids wait to be sent together. */
-  batchWindowMs?: number;
-  ackTimeoutMs?: number;
-  /**
-   * How long a retryable answer (an ACK for a message not registered yet, a store fault, no
-   * answer) is retried, with exponential backoff and jitter, before it is handed over.
-   */
-  retryForMs?: number;
-}> &
-  DeviceCredentials;
-
-const handshakeAuth = (credentials: DeviceCredentials) => {
-  if (!('token' in credentials)) {
-    return { userId: credentials.userId, deviceId: credentials.deviceId };
-  }
-  const { token } = credentials;
-  if (typeof token === 'string') return { token };
-  return (callback: (auth: object) => void): void => {
-    // A token that cannot be had connects without one, to be refused (connect_error).
-    void Promise.resolve()
-      .then(token)
-      .then(
-        (fresh) => callback({ token: fresh }),
-        () => callback({}),
-      );
-  };
-};
-
-/** Retries of retryable answers: long enough for a registration racing its delivery. */
-export const DEFAULT_RETRY_FOR_MS = 30_000;
-const RETRY_FIRST_DELAY_MS = 100;
-const RETRY_MAX_DELAY_MS = 5_000;
-
-type Pending = { ids: Set<string>; waiters: Array<(result: AckResult) => void> };
-
-/**
- * A device's connection: batches delivered ids per conversation into one ACK per window,
- * and hands over pushed `receipts` frames.
+ * A device's receipts: ACKs batched over a short window into one frame for all conversations,
+ * coalesced, retried and kept while offline; pushes and REST snapshots folded into `state`.
  */
 export class ReceiptsClient {
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  private readonly pending = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | null = null;
+  readonly socket: ReceiptsSocket;
+  readonly state = new ReceiptState();
+  private readonly listeners = new Listeners<ReceiptsClientEvents>();
+  private readonly queue = new AckQueue(MAX_DELIVERED_BATCH);
+  private readonly sender: AckSender;
+  private readonly snapshots: Snapshots;
+  private readonly settings: typeof DEFAULTS & { refreshOnConnect: boolean };
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
 
-  constructor(private readonly options: ReceiptsClientOptions) {
-    this.socket = io(`${options.url}${RECEIPTS_NAMESPACE}`, {
+  constructor(options: ReceiptsClientOptions) {
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.settings = { ...DEFAULTS, refreshOnConnect: true, ...defined };
+    const create = options.createSocket ?? io;
+    this.socket = create(`${options.url}${RECEIPTS_NAMESPACE}`, {
       auth: handshakeAuth(options),
       transports: ['websocket'],
       autoConnect: false,
     });
+    this.snapshots = new Snapshots(options.url, options);
+    this.sender = new AckSender(this.socket, this.settings, (item, result) =>
+      this.answered(item, result),
+    );
+    this.socket.on('connect', () => this.connected());
+    this.socket.on('disconnect', () => this.listeners.emit('connection', 'offline'));
+    this.socket.on('receipts', (updates) => this.receive(updates));
   }
 
+  get online(): boolean {
+    return this.socket.connected;
+  }
+
+  on<E extends keyof ReceiptsClientEvents>(
+    event: E,
+    listener: ReceiptsClientEvents[E],
+  ): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  /** Connects (again); rejects with the server's refusal (`connect_error`). */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket.once('connect', () => resolve());
-      this.socket.once('connect_error', reject);
+      const done = (): void => {
+        this.socket.off('connect', done);
+        this.socket.off('connect_error', refused);
+        resolve();
+      };
+      const refused = (error: Error): void => {
+        this.socket.off('connect', done);
+        this.socket.off('connect_error', refused);
+        reject(error);
+      };
+      this.socket.on('connect', done);
+      this.socket.on('connect_error', refused);
       this.socket.connect();
     });
   }
 
-  onUpdates(listener: (updates: ReceiptUpdate[]) => void): void {
-    this.socket.on('receipts', listener);
-  }
-
-  /** Queues ids for the next batched ACK; resolves with the answer to the batch they went in. */
-  delivered(conversationId: string, messageIds: readonly string[]): Promise<AckResult> {
-    const batch = this.pending.get(conversationId) ?? { ids: new Set<string>(), waiters: [] };
-    this.pending.set(conversationId, batch);
-    for (const id of messageIds) batch.ids.add(id);
-    const answer = new Promise<AckResult>((resolve) => batch.waiters.push(resolve));
-    if (batch.ids.size >= MAX_DELIVERED_BATCH) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 20);
-    return answer;
-  }
-
-  deliveredUpTo(conversationId: string, upToSequence: number): Promise<AckResult> {
-    return this.emit('receipt:delivered', { conversationId, upToSequence });
-  }
-
-  read(conversationId: string, upToSequence: number): Promise<AckResult> {
-    return this.emit('receipt:read', { conversationId, upToSequence });
-  }
-
-  /**
-   * Sends every queued delivered batch now, all conversations in one `receipt:ack` frame (more
-   * past MAX_ACK_ITEMS items), each conversation's ids in items of at most MAX_DELIVERED_BATCH.
-   */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batches = [...this.pending.values()];
-    const items: AckItem[] = [];
-    const owners: Pending[] = [];
-    for (const [conversationId, batch] of this.pending) {
-      const ids = [...batch.ids];
-      for (let i = 0; i < ids.length; i += MAX_DELIVERED_BATCH) {
-        items.push({
-          type: 'delivered',
-          conversationId,
-          messageIds: ids.slice(i, i + MAX_DELIVERED_BATCH),
-        });
-        owners.push(batch);
-      }
-    }
-    this.pending.clear();
-    if (items.length === 0) return;
-    void this.sendItems(items).then((results) => {
-      for (const batch of batches) {
-        const combined = combine(results.filter((_, i) => owners[i] === batch));
-        for (const waiter of batch.waiters) waiter(combined);
-      }
-    });
-  }
-
-  close(): void {
-    this.flush();
+  /** Goes offline on purpose: ACKs made meanwhile wait and are sent on `connect()`. */
+  disconnect(): void {
     this.socket.disconnect();
   }
 
-  /** Sends an ACK and retries retryable answers; the server's idempotency makes that safe. */
-  private async emit<E extends 'receipt:delivered' | 'receipt:read'>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<AckResult> {
-    let last: AckResult = NO_ANSWER;
-    await this.retrying(async () => {
-      last = await this.emitOnce(event, payload);
-      return !isRetryable(last);
-    });
-    return last;
+  markDelivered(conversationId: string, messageIds: readonly string[]): Promise<AckResult> {
+    const item: AckItem = { type: 'delivered', conversationId, messageIds: [...messageIds] };
+    return this.enqueue(item, (w) => this.queue.delivered(conversationId, messageIds, w));
   }
 
-  /** Items in frames of at most MAX_ACK_ITEMS; the items answered retryably are sent again. */
-  private async sendItems(items: readonly AckItem[]): Promise<AckResult[]> {
-    const results: AckResult[] = items.map(() => NO_ANSWER);
-    let left = items.map((item, index) => ({ item, index }));
-    await this.retrying(async () => {
-      const answers: AckResult[] = [];
-      for (let i = 0; i < left.length; i += MAX_ACK_ITEMS) {
-        const frame = left.slice(i, i + MAX_ACK_ITEMS).map(({ item }) => item);
-        const answer = await this.emitOnce('receipt:ack', { items: frame });
-        answers.push(...(answer.ok ? answer.results : frame.map(() => answer)));
-      }
-      left.forEach(({ index }, i) => (results[index] = answers[i] ?? NO_ANSWER));
-      left = left.filter((_, i) => isRetryable(answers[i] ?? NO_ANSWER));
-      return left.length === 0;
-    });
-    return results;
+  markDeliveredUpTo(conversationId: string, upToSequence: number): Promise<AckResult> {
+    const item: AckItem = { type: 'delivered_up_to', conversationId, upToSequence };
+    return this.enqueue(item, (w) =>
+      this.queue.deliveredUpToSequence(conversationId, upToSequence, w),
+    );
   }
 
-  /** Runs `attempt` until it says it is done, with backoff and jitter, for at most `retryForMs`. */
-  private async retrying(attempt: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + (this.options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
-    await backOff(
-      async () => {
-        if (!(await attempt())) throw new Error('retryable answer');
-      },
-      {
-        startingDelay: RETRY_FIRST_DELAY_MS,
-        maxDelay: RETRY_MAX_DELAY_MS,
-        jitter: 'full',
-        numOfAttempts: Number.MAX_SAFE_INTEGER,
-        retry: () => Date.now() < deadline && this.socket.active,
-      },
-    ).catch(() => undefined);
+  markRead(conversationId: string, upToSequence: number): Promise<AckResult> {
+    const item: AckItem = { type: 'read', conversationId, upToSequence };
+    return this.enqueue(item, (w) => this.queue.read(conversationId, upToSequence, w));
   }
 
-  private async emitOnce<E extends keyof ClientToServerEvents>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]> {
-    try {
-      const socket = this.socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as {
-        emitWithAck: (
-          event: E,
-          payload: unknown,
-        ) => Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]>;
-      };
-      return await socket.emitWithAck(event, payload);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : 'no answer';
-      return { ok: false, error: { code: 'TIMEOUT', message, retryable: true } };
+  /** A message this user just sent (registered by the chat server): shown `sent` from now. */
+  trackSent(conversationId: string, messageId: string, sequence: number, recipients: number): void {
+    this.state.track(conversationId, messageId, sequence, recipients);
+    this.changed();
+  }
+
+  /** Loads every recipient's receipt of one of the user's messages (the detail view). */
+  async loadDetail(conversationId: string, messageId: string): Promise<MessageReceipts> {
+    const message = this.state.applyReceipts(
+      await this.snapshots.receipts(conversationId, messageId),
+    );
+    this.listeners.emit('message', message);
+    this.changed();
+    return message;
+  }
+
+  /**
+   * Reloads the badges. Nothing is pushed when a message arrives (the chat server hands it to
+   * the device), so an app asks when it gets one.
+   */
+  async refreshUnread(): Promise<void> {
+    this.state.applyUnread(await this.snapshots.unread());
+    this.listeners.emit('unread', { conversationId: null, totalUnread: this.state.totalUnread });
+    this.changed();
+  }
+
+  /** Reloads the badges and the receipts of the newest own messages not yet read by all. */
+  async refresh(): Promise<void> {
+    await this.refreshUnread();
+    const open = this.state
+      .all()
+      .filter((m) => m.status !== 'read')
+      .slice(-this.settings.refreshMessages);
+    for (const m of open) await this.loadDetail(m.conversationId, m.messageId);
+  }
+
+  /** Sends what is queued now, all conversations together (in frames of MAX_ACK_ITEMS items). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.socket.connected) return;
+    const entries = this.queue.take();
+    for (let i = 0; i < entries.length; i += MAX_ACK_ITEMS) {
+      void this.sender.send(entries.slice(i, i + MAX_ACK_ITEMS));
     }
+  }
+
+  /** Disconnects for good; ACKs not answered yet are answered `CLOSED`. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const { waiters } of this.queue.take()) for (const w of waiters) w(CLOSED);
+    this.sender.close();
+    this.socket.disconnect();
+  }
+
+  private enqueue(item: AckItem, add: (waiter: Waiter) => void): Promise<AckResult> {
+    if (this.closed) return Promise.resolve(CLOSED);
+    const invalid = invalidItem(item);
+    if (invalid) return Promise.resolve(invalid);
+    const answer = new Promise<AckResult>((resolve) => add(resolve));
+    if (this.queue.size >= MAX_ACK_ITEMS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.settings.batchWindowMs);
+    return answer;
+  }
+
+  private connected(): void {
+    this.listeners.emit('connection', 'online');
+    this.flush();
+    if (this.settings.refreshOnConnect) this.refresh().catch(() => undefined);
+  }
+
+  private answered(item: AckItem, result: AckResult): void {
+    if (!result.ok) this.listeners.emit('ackFailed', item, result);
+    // This device's own reads are not pushed back to it: its badges come from a snapshot.
+    else if (item.type === 'read' && result.applied > 0 && this.settings.refreshOnConnect) {
+      this.snapshots.unread().then(
+        (snapshot) => {
+          this.state.applyUnread(snapshot);
+          this.listeners.emit('unread', {
+            conversationId: null,
+            totalUnread: snapshot.totalUnread,
+          });
+          this.changed();
+        },
+        () => undefined,
+      );
+    }
+  }
+
+  private receive(updates: ReceiptUpdate[]): void {
+    this.listeners.emit('receipts', updates);
+    for (const update of updates) {
+      for (const message of this.state.apply(update)) this.listeners.emit('message', message);
+      if (update.type === 'read_sync') {
+        this.listeners.emit('readSync', update);
+        const { conversationId, totalUnread } = update;
+        this.listeners.emit('unread', { conversationId, totalUnread });
+      }
+    }
+    this.changed();
+  }
+
+  private changed(): void {
+    this.listeners.emit('change');
   }
 }
-
-const NO_ANSWER: AckResult = {
-  ok: false,
-  error: { code: 'TIMEOUT', message: 'no answer', retryable: true },
-};
-
-const isRetryable = (result: AckResult): boolean => !result.ok && result.error.retryable;
-
-/** One answer for a batch sent in parts: the first failure, or the sums of the successes. */
-const combine = (results: readonly AckResult[]): AckResult => {
-  const failure = results.find((r) => !r.ok);
-  if (failure) return failure;
-  let applied = 0;
-  let duplicates = 0;
-  for (const r of results) {
-    if (r.ok) {
-      applied += r.applied;
-      duplicates += r.duplicates;
-    }
-  }
-  return { ok: true, applied, duplicates };
-};
