@@ -5,12 +5,14 @@ export const delay = (ms: number): Promise<void> =>
 
 /**
  * Re-runs `check` (which may throw, e.g. a jest `expect`) until it passes; after `timeoutMs`
- * rethrows the last failure, prefixed with `label`.
+ * rethrows the last failure, prefixed with `label`. The default is generous: on a 2-core machine
+ * running several test files at once the projection can trail its appends by seconds, and a
+ * passing check returns at once anyway.
  */
 export const eventually = async <T>(
   label: string,
   check: () => T | Promise<T>,
-  { timeoutMs = 3000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 8000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
