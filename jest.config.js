@@ -28,6 +28,8 @@ module.exports = {
     project('int', ['<rootDir>/libs/**/*.int-spec.ts']),
     project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], {
       globalSetup: '<rootDir>/test/support/build-once.ts',
+      // Services start, catch up and push across processes: seconds on a loaded 2-core machine.
+      testTimeout: 20_000,
     }),
   ],
 };
