@@ -1,4 +1,5 @@
 export * from './read-store';
+export * from './projection-control';
 export * from './read-model-rows';
 export * from './memory-read-store';
 export * from './sqlite-read-store';

@@ -16,6 +16,13 @@ import type {
   StoredDocuments,
 } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
+import { MemoryProjectionControl } from './memory-projection-control';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
 import type { ReadStore } from './read-store';
 import type { ReadModelRows } from './read-model-rows';
 
@@ -48,6 +55,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   private cursors = new Map<string, Map<string, ReadCursorDocument>>();
   private totals = new Map<string, number>();
   private readonly checkpoints = new Map<string, GlobalPosition>();
+  private readonly control = new MemoryProjectionControl();
 
   apply(
     projection: string,
@@ -57,6 +65,57 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     const { writes, deltas } = projectStored(this, changes);
     this.write(writes);
     this.checkpoints.set(projection, checkpoint);
+    return Promise.resolve(deltas);
+  }
+
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return Promise.resolve(this.control.load(projection));
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return Promise.resolve(this.control.setState(projection, state, at));
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return Promise.resolve(this.control.recordError(projection, message, at));
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return Promise.resolve(this.control.claimRebuild(projection, lease, replacing));
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return Promise.resolve(this.control.renewRebuild(projection, lease));
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return Promise.resolve(this.control.releaseRebuild(projection, owner));
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return Promise.resolve(this.control.park(projection, event));
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return Promise.resolve(this.control.parkedEvents(projection));
+  }
+
+  countParked(projection: string): Promise<number> {
+    return Promise.resolve(this.control.countParked(projection));
+  }
+
+  applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    if (!this.control.unpark(projection, position)) return Promise.resolve([]);
+    const { writes, deltas } = projectStored(this, changes);
+    this.write(writes);
     return Promise.resolve(deltas);
   }
 

@@ -29,6 +29,13 @@ import {
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
+import { CONTROL_COLLECTIONS, MongoProjectionControl } from './mongo-projection-control';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
 import type { ReadStore } from './read-store';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
@@ -104,6 +111,7 @@ const RECOUNT_CHUNK = 500;
  */
 export class MongoReadStore implements ReadStore {
   private readonly db: Db;
+  private readonly control: MongoProjectionControl;
   private transactions = false;
 
   /** The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`. */
@@ -113,6 +121,7 @@ export class MongoReadStore implements ReadStore {
   ) {
     // Positions are 64-bit: read them back as bigint, never as a rounded number.
     this.db = client.db(dbName, { useBigInt64: true });
+    this.control = new MongoProjectionControl(this.db);
   }
 
   static async connect(url: string, dbName: string): Promise<MongoReadStore> {
@@ -123,7 +132,11 @@ export class MongoReadStore implements ReadStore {
 
   /** Idempotent: creates what is missing, and learns whether the deployment has transactions. */
   async init(): Promise<void> {
-    for (const name of [...Object.values(READ_MODELS), CHECKPOINTS]) {
+    for (const name of [
+      ...Object.values(READ_MODELS),
+      CHECKPOINTS,
+      ...Object.values(CONTROL_COLLECTIONS),
+    ]) {
       // Created up front: a transaction must not be the first to write to a collection.
       await this.db.createCollection(name).catch((error: unknown) => {
         if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error;
@@ -131,6 +144,7 @@ export class MongoReadStore implements ReadStore {
       const indexes = INDEXES[name];
       if (indexes) await this.db.collection(name).createIndexes(indexes);
     }
+    await this.control.init();
     const hello = await this.db.admin().command({ hello: 1 });
     this.transactions = typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
   }
@@ -186,8 +200,9 @@ export class MongoReadStore implements ReadStore {
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
     session?: ClientSession,
+    { parked = false }: { parked?: boolean } = {},
   ): Promise<readonly ReceiptDelta[]> {
-    const base = await this.loadBase(documentKeys(changes), checkpoint, session);
+    const base = await this.loadBase(documentKeys(changes), checkpoint, session, parked);
     const reads = await this.loadReads(readKeys(base, changes), session);
     const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
     const at = { position: checkpoint };
@@ -240,7 +255,7 @@ export class MongoReadStore implements ReadStore {
       this.unread,
       writes.totals.map(({ userId, total }) => ({
         updateOne: {
-          filter: { _id: userId, position: { $lt: checkpoint } },
+          filter: { _id: userId, position: olderThan(checkpoint, parked) },
           update: { $set: { total, position: checkpoint } },
           upsert: true,
         },
@@ -249,9 +264,10 @@ export class MongoReadStore implements ReadStore {
     );
     await this.write(
       this.cursors,
-      writes.cursors.map((c) => cursorWrite(c, checkpoint)),
+      writes.cursors.map((c) => cursorWrite(c, checkpoint, parked)),
       session,
     );
+    if (parked) return deltas;
     await this.checkpoints.updateOne(
       { _id: projection },
       { $set: { position: checkpoint } },
@@ -269,6 +285,7 @@ export class MongoReadStore implements ReadStore {
     keys: DocumentKeys,
     checkpoint: GlobalPosition,
     session?: ClientSession,
+    parked = false,
   ): Promise<BaseDocuments> {
     const messageBranches = [
       ...[...groupBy(keys.messageSlots, (k) => k.conversationId)].map(([conversationId, ks]) => ({
@@ -299,6 +316,15 @@ export class MongoReadStore implements ReadStore {
         ? Promise.resolve([])
         : this.unread.find({ _id: { $in: [...keys.totals] } }, { session }).toArray(),
     ]);
+    if (parked) {
+      // A parked event's changes meet documents that later batches wrote: none of them is its.
+      return {
+        messages: messages.map(toMessage),
+        recipients: receipts.map(toRecipientRow),
+        cursors: cursors.map(toCursor),
+        totals: totals.map((t) => ({ userId: t._id, total: Number(t.total) })),
+      };
+    }
     return {
       messages: messages.filter((m) => BigInt(m.position) !== checkpoint).map(toMessage),
       recipients: receipts.map(toRecipientRow),
@@ -386,6 +412,75 @@ export class MongoReadStore implements ReadStore {
         if (skipped === undefined) throw error;
         rest = rest.slice(skipped + 1);
       }
+    }
+  }
+
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return this.control.load(projection);
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return this.control.setState(projection, state, at);
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return this.control.recordError(projection, message, at);
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return this.control.claimRebuild(projection, lease, replacing);
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return this.control.renewRebuild(projection, lease);
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return this.control.releaseRebuild(projection, owner);
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return this.control.park(projection, event);
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return this.control.parkedEvents(projection);
+  }
+
+  countParked(projection: string): Promise<number> {
+    return this.control.countParked(projection);
+  }
+
+  /**
+   * Writes at the current checkpoint and removes the parked record last, in one transaction
+   * where the deployment has them. On a standalone server the projection should be paused first
+   * (docs/OPERATIONS-projector.md): a concurrent batch's cursor writes are not isolated from it.
+   */
+  async applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    const stamp = (await this.loadCheckpoint(projection)) ?? position;
+    const run = async (session?: ClientSession): Promise<readonly ReceiptDelta[]> => {
+      if (!(await this.control.isParked(projection, position, session))) return [];
+      const deltas = await this.applyBatch(projection, changes, stamp, session, { parked: true });
+      await this.control.unpark(projection, position, session);
+      return deltas;
+    };
+    if (!this.transactions) return run();
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(() => run(session), {
+        readConcern: { level: 'snapshot' },
+        writeConcern: { w: 'majority' },
+      });
+    } finally {
+      await session.endSession();
     }
   }
 
@@ -532,17 +627,25 @@ export class MongoReadStore implements ReadStore {
 const cursorWrite = (
   cursor: ReadCursorDocument,
   checkpoint: GlobalPosition,
+  parked: boolean,
 ): AnyBulkWriteOperation<CursorDoc> => ({
   updateOne: {
     filter: {
       userId: cursor.userId,
       conversationId: cursor.conversationId,
-      position: { $lt: checkpoint },
+      position: olderThan(checkpoint, parked),
     },
     update: { $set: { ...cursor, position: checkpoint } },
     upsert: true,
   },
 });
+
+/**
+ * The guard of a cursor or total write: only over an older state. A parked event's changes are
+ * written at the current checkpoint, over documents the checkpoint's own batch may have written.
+ */
+const olderThan = (checkpoint: GlobalPosition, parked: boolean) =>
+  parked ? { $lte: checkpoint } : { $lt: checkpoint };
 
 /** Facts never change once stored: insert the document unless its key is already there. */
 const insertIfAbsent = <T extends Document>(key: Filter<T>, doc: T): AnyBulkWriteOperation<T> => ({

@@ -8,6 +8,7 @@ import type {
   RecipientCounts,
   RecipientFacts,
 } from '@receipts/read-models';
+import type { ProjectionControlStore } from './projection-control';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -24,7 +25,7 @@ export interface CheckpointStore {
  * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
  * projection returns, and hands back its deltas (what changed for whom).
  */
-export interface ReadStore extends CheckpointStore {
+export interface ReadStore extends CheckpointStore, ProjectionControlStore {
   apply(
     projection: string,
     changes: readonly ReadModelChange[],

@@ -18,7 +18,14 @@ import type {
 } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
 import type { ReadStore } from './read-store';
+import { PROJECTION_CONTROL_SCHEMA, SqliteProjectionControl } from './sqlite-projection-control';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
 type CursorRow = {
@@ -63,6 +70,7 @@ const firstStep = (column: 'read_at' | 'device_id', sharedOnly: boolean): string
 export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly control: SqliteProjectionControl;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
@@ -83,6 +91,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     }
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(READ_STORE_SCHEMA);
+    this.db.exec(PROJECTION_CONTROL_SCHEMA);
+    this.control = new SqliteProjectionControl(this.db);
     const prepare = (sql: string) => this.db.prepare(sql);
     this.sql = {
       insertMessage: prepare(`INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`),
@@ -144,12 +154,73 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     checkpoint: GlobalPosition,
   ): Promise<readonly ReceiptDelta[]> {
     return Promise.resolve(
-      this.db.transaction(() => {
-        const { writes, deltas } = projectStored(this, changes);
-        this.write(writes);
-        this.sql.storeCheckpoint.run(projection, checkpoint);
-        return deltas;
-      })(),
+      this.db
+        .transaction(() => {
+          const { writes, deltas } = projectStored(this, changes);
+          this.write(writes);
+          this.sql.storeCheckpoint.run(projection, checkpoint);
+          return deltas;
+          // Immediate: other processes write to this file too (a retry, a rebuild's switch), and a
+          // deferred transaction that read before their commit could not write after it.
+        })
+        .immediate(),
+    );
+  }
+
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return Promise.resolve(this.control.load(projection));
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return Promise.resolve(this.control.setState(projection, state, at));
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return Promise.resolve(this.control.recordError(projection, message, at));
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return Promise.resolve(this.control.claimRebuild(projection, lease, replacing));
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return Promise.resolve(this.control.renewRebuild(projection, lease));
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return Promise.resolve(this.control.releaseRebuild(projection, owner));
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return Promise.resolve(this.control.park(projection, event));
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return Promise.resolve(this.control.parkedEvents(projection));
+  }
+
+  countParked(projection: string): Promise<number> {
+    return Promise.resolve(this.control.countParked(projection));
+  }
+
+  applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    return Promise.resolve(
+      this.db
+        .transaction((): readonly ReceiptDelta[] => {
+          if (!this.control.unpark(projection, position)) return [];
+          const { writes, deltas } = projectStored(this, changes);
+          this.write(writes);
+          return deltas;
+        })
+        .immediate(),
     );
   }
 

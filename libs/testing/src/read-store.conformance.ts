@@ -9,6 +9,7 @@ import {
   recipientReceipt,
 } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
+import { describeProjectionControl } from './projection-control.conformance';
 
 export type OpenedReadStore = Readonly<{
   store: ReadStore;
@@ -419,6 +420,12 @@ export const describeReadStoreConformance = (
         expect(await snapshot(store, c, world)).toEqual(before);
       });
     });
+
+    describeProjectionControl(() => ({
+      store,
+      projection: world.projection,
+      users: [world.c, world.sender, world.ann],
+    }));
 
     describe('queries', () => {
       it('messagesTo returns the messages addressed to the user, fromExclusive < sequence <= toInclusive, in order, at most limit', async () => {
