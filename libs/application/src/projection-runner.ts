@@ -1,8 +1,16 @@
 import { setImmediate } from 'node:timers/promises';
-import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import { PROJECTED_EVENT_TYPES, type ReceiptDelta, projectEvent } from '@receipts/read-models';
-import type { ReadStore } from '@receipts/read-store';
+import type { ReceiptDelta } from '@receipts/read-models';
+import type { ProjectionControl, ReadStore } from '@receipts/read-store';
+import {
+  type DecodedEvent,
+  type EventDecoder,
+  decodeBatch,
+  describeError,
+  isEventFault,
+  parkedRecord,
+} from './poison-events';
+import { isLeaseStale } from './rebuild-lease';
 
 export type ProjectionRunnerOptions = Readonly<{
   projection: string;
@@ -23,9 +31,22 @@ export type ProjectionRunnerOptions = Readonly<{
    * load batches grow (fewer transactions, lookups and push frames) at a bounded cost in lag.
    */
   settleMs?: number;
+  /** How often the control record is read for a pause (default 250 ms). */
+  controlPollMs?: number;
+  /** Told of each event set aside (parked) because it cannot be applied. */
+  onParked?: (event: RecordedEvent, reason: string) => void;
+  /** Told when the runner stops for a pause, and when it follows again. */
+  onPaused?: (paused: boolean) => void;
+  /** How events become changes; the default decodes them with the domain's codec. */
+  decode?: EventDecoder;
 }>;
 
-export type ProjectionStatus = Readonly<{ position: GlobalPosition | null; running: boolean }>;
+export type ProjectionStatus = Readonly<{
+  position: GlobalPosition | null;
+  running: boolean;
+  /** Held by an operator (`projections pause`) or by a rebuild taking its place. */
+  paused: boolean;
+}>;
 
 /** A batch committed to the read models with its checkpoint, and what it changed for whom. */
 export type CommittedBatch = Readonly<{
@@ -50,6 +71,7 @@ export interface FollowingProjection {
 export class ProjectionRunner implements FollowingProjection {
   private position: GlobalPosition | null = null;
   private running = false;
+  private paused = false;
 
   constructor(
     private readonly events: EventStore,
@@ -58,7 +80,7 @@ export class ProjectionRunner implements FollowingProjection {
   ) {}
 
   status(): ProjectionStatus {
-    return { position: this.position, running: this.running };
+    return { position: this.position, running: this.running, paused: this.paused };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -67,10 +89,20 @@ export class ProjectionRunner implements FollowingProjection {
     try {
       while (!signal.aborted) {
         try {
+          if (await this.mustHold()) {
+            this.setPaused(true);
+            await sleep(this.controlPollMs, signal);
+            continue;
+          }
+          this.setPaused(false);
           await this.follow(signal);
+          backoff = this.options.backoffMs;
         } catch (error) {
           if (signal.aborted) break;
           this.options.onError(error);
+          await this.readStore
+            .recordError(this.options.projection, describeError(error), new Date())
+            .catch(() => undefined);
           await sleep(backoff, signal);
           backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
         }
@@ -78,6 +110,21 @@ export class ProjectionRunner implements FollowingProjection {
     } finally {
       this.running = false;
     }
+  }
+
+  private get controlPollMs(): number {
+    return this.options.controlPollMs ?? 250;
+  }
+
+  /** Paused by an operator, or a live rebuild is swapping its copy in. */
+  private async mustHold(): Promise<boolean> {
+    return holds(await this.readStore.loadControl(this.options.projection));
+  }
+
+  private setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    this.options.onPaused?.(paused);
   }
 
   /** Replays the whole log into emptied read models, without pushes. Returns events replayed. */
@@ -95,10 +142,30 @@ export class ProjectionRunner implements FollowingProjection {
     }
   }
 
+  /**
+   * Follows the log from the committed checkpoint until aborted or paused. A pause is seen
+   * between batches (the one being applied is committed first), also while the log is quiet.
+   */
   private async follow(signal: AbortSignal): Promise<void> {
     const after = (await this.readStore.loadCheckpoint(this.options.projection)) ?? 0n;
     this.position = after;
     this.options.onFollowing?.(after);
+    const pause = new AbortController();
+    const watch = setInterval(() => {
+      this.mustHold().then(
+        (hold) => hold && pause.abort(),
+        () => undefined,
+      );
+    }, this.controlPollMs);
+    const stop = AbortSignal.any([signal, pause.signal]);
+    try {
+      await this.followUntil(after, stop);
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  private async followUntil(after: GlobalPosition, signal: AbortSignal): Promise<void> {
     for await (const batch of this.events.subscribeToAll({
       after,
       batchSize: this.options.batchSize,
@@ -123,23 +190,57 @@ export class ProjectionRunner implements FollowingProjection {
     }
   }
 
-  /** Commits the batch with its checkpoint; returns what changed for whom. */
+  /**
+   * Commits the batch with its checkpoint; returns what changed for whom. Events that cannot be
+   * decoded are parked first, so a crash before the commit parks them again rather than losing
+   * them. When the batch's commit fails with what may be an event's fault, its events are
+   * applied one at a time, and the one that fails alone is parked.
+   */
   private async applyBatch(batch: readonly RecordedEvent[]): Promise<readonly ReceiptDelta[]> {
-    const changes = toDomainEvents(batch).flatMap(projectEvent);
-    const deltas = await this.readStore.apply(
-      this.options.projection,
-      changes,
-      batch.at(-1)!.position,
-    );
+    const decoded = decodeBatch(batch, this.options.decode);
+    for (const d of decoded) if ('poison' in d) await this.park(d.event, d.poison);
+    const applicable = decoded.filter((d) => 'changes' in d);
+    try {
+      return await this.readStore.apply(
+        this.options.projection,
+        applicable.flatMap((d) => d.changes),
+        batch.at(-1)!.position,
+      );
+    } catch (error) {
+      if (!isEventFault(error)) throw error;
+      return this.applyOneByOne(applicable, batch.at(-1)!.position);
+    }
+  }
+
+  private async applyOneByOne(
+    decoded: readonly Extract<DecodedEvent, { changes: unknown }>[],
+    end: GlobalPosition,
+  ): Promise<readonly ReceiptDelta[]> {
+    const { projection } = this.options;
+    const deltas: ReceiptDelta[] = [];
+    for (const { event, changes } of decoded) {
+      try {
+        deltas.push(...(await this.readStore.apply(projection, changes, event.position)));
+      } catch (error) {
+        if (!isEventFault(error)) throw error;
+        await this.park(event, describeError(error));
+        await this.readStore.apply(projection, [], event.position);
+      }
+    }
+    await this.readStore.apply(projection, [], end);
     return deltas;
+  }
+
+  private async park(event: RecordedEvent, reason: string): Promise<void> {
+    await this.readStore.park(this.options.projection, parkedRecord(event, reason, new Date()));
+    this.options.onParked?.(event, reason);
   }
 }
 
-/** Events of other types (another service's, or system events) are not ours to project. */
-const toDomainEvents = (batch: readonly RecordedEvent[]): DomainEvent[] =>
-  batch
-    .filter((e) => isDomainEventType(e.type) && PROJECTED_EVENT_TYPES.has(e.type))
-    .map((e) => decodeEvent(e.type, e.metadata.schemaVersion, e.data));
+/** Whether the projection must hold still: paused, or a live rebuild is switching in. */
+export const holds = (control: ProjectionControl): boolean =>
+  control.state === 'paused' ||
+  (control.rebuild?.phase === 'switching' && !isLeaseStale(control.rebuild));
 
 /** Resolves after `ms`, or at once on abort; leaves no listener on the long-lived signal behind. */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>

@@ -100,14 +100,26 @@ export class ProjectionModule {
         },
         {
           provide: PROJECTION,
-          inject: [EVENT_STORE, READ_STORE, ProjectionEffects, RECEIPTS_CONFIG],
+          inject: [EVENT_STORE, READ_STORE, ProjectionEffects, RECEIPTS_CONFIG, ReceiptMetrics],
           useFactory: (
             events: EventStore,
             reads: ReadStore,
             effects: ProjectionEffects,
             config: ReceiptsConfig,
+            metrics: ReceiptMetrics,
           ): FollowingProjection => {
             const logger = new Logger('Projector');
+            metrics.countParkedWith(() => reads.countParked(RECEIPTS_PROJECTION));
+            const onParked = (p: {
+              position: bigint;
+              type: string;
+              stream: string;
+              reason: string;
+            }) =>
+              logger.warn(
+                `parked the event at position ${p.position} (${p.type} in ${p.stream}): ${p.reason}; ` +
+                  'the projection goes on without it until `projections retry`',
+              );
             if (events instanceof SqliteEventStore && config.RECEIPTS_PROJECTOR === 'thread') {
               return new ProjectionThread(
                 {
@@ -121,6 +133,7 @@ export class ProjectionModule {
                 events,
                 effects,
                 (error) => logger.error(error),
+                onParked,
               );
             }
             return new ProjectionRunner(events, reads, {
@@ -131,6 +144,8 @@ export class ProjectionModule {
               maxBackoffMs: 10_000,
               onError: (error) => logger.error(error),
               onCommitted: (batch) => effects.committed(batch),
+              onParked: (event, reason) => onParked({ ...event, reason }),
+              onPaused: (paused) => logger.log(paused ? 'paused' : 'following the log again'),
             });
           },
         },

@@ -107,6 +107,7 @@ export class MongoProjectionControl {
     return docs.map(({ _id, projection: _, ...event }) => ({
       ...event,
       position: BigInt(event.position),
+      revision: BigInt(event.revision),
     }));
   }
 

@@ -34,6 +34,8 @@ export type ParkedEvent = Readonly<{
   eventId: string;
   type: string;
   stream: string;
+  /** Its revision in its stream, to read it back for a retry. */
+  revision: bigint;
   schemaVersion: number;
   reason: string;
   parkedAt: string;

@@ -23,6 +23,7 @@ export const PROJECTION_CONTROL_SCHEMA = `
     event_id       TEXT    NOT NULL,
     type           TEXT    NOT NULL,
     stream         TEXT    NOT NULL,
+    revision       INTEGER NOT NULL,
     schema_version INTEGER NOT NULL,
     reason         TEXT    NOT NULL,
     parked_at      TEXT    NOT NULL,
@@ -43,6 +44,7 @@ type ParkedRow = {
   event_id: string;
   type: string;
   stream: string;
+  revision: bigint;
   schema_version: bigint;
   reason: string;
   parked_at: string;
@@ -75,7 +77,7 @@ export class SqliteProjectionControl {
         `UPDATE projection_control SET rebuild = NULL WHERE projection = ?
          AND json_extract(rebuild, '$.owner') = ?`,
       ),
-      park: prepare(`INSERT OR REPLACE INTO parked_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      park: prepare(`INSERT OR REPLACE INTO parked_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       parked: prepare(
         `SELECT * FROM parked_events WHERE projection = ? ORDER BY position`,
       ).safeIntegers(true),
@@ -128,6 +130,7 @@ export class SqliteProjectionControl {
       e.eventId,
       e.type,
       e.stream,
+      e.revision,
       e.schemaVersion,
       e.reason,
       e.parkedAt,
@@ -140,6 +143,7 @@ export class SqliteProjectionControl {
       eventId: row.event_id,
       type: row.type,
       stream: row.stream,
+      revision: row.revision,
       schemaVersion: Number(row.schema_version),
       reason: row.reason,
       parkedAt: row.parked_at,

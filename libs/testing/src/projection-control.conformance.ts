@@ -101,6 +101,7 @@ const parked = (position: bigint): ParkedEvent => ({
   eventId: `event-${position}`,
   type: 'message_sent',
   stream: 'conversation-c1',
+  revision: position * 2n,
   schemaVersion: 99,
   reason: 'Unsupported schema version 99 of message_sent',
   parkedAt: '2024-05-01T12:00:00.000Z',

@@ -21,4 +21,14 @@ export type ToProjectionThread =
 export type FromProjectionThread =
   | Readonly<{ kind: 'following'; position: bigint }>
   | Readonly<{ kind: 'committed'; batch: CommittedBatch }>
+  | Readonly<{ kind: 'paused'; paused: boolean }>
+  | ({ kind: 'parked' } & ParkedNotice)
   | Readonly<{ kind: 'error'; message: string }>;
+
+/** An event the projection set aside, for the serving thread's log. */
+export type ParkedNotice = Readonly<{
+  position: bigint;
+  type: string;
+  stream: string;
+  reason: string;
+}>;

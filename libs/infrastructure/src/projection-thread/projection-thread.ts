@@ -8,6 +8,7 @@ import type {
 import { type GlobalPosition, type SqliteEventStore, workerModule } from '@receipts/event-store';
 import type {
   FromProjectionThread,
+  ParkedNotice,
   ProjectionThreadData,
   ToProjectionThread,
 } from './projection-thread.messages';
@@ -25,16 +26,18 @@ const RESTART_AFTER_MS = 1_000;
 export class ProjectionThread implements FollowingProjection {
   private position: GlobalPosition | null = null;
   private running = false;
+  private paused = false;
 
   constructor(
     private readonly data: ProjectionThreadData,
     private readonly events: SqliteEventStore,
     private readonly effects: ProjectionEffects,
     private readonly onError: (error: unknown) => void,
+    private readonly onParked: (parked: ParkedNotice) => void = () => undefined,
   ) {}
 
   status(): ProjectionStatus {
-    return { position: this.position, running: this.running };
+    return { position: this.position, running: this.running, paused: this.paused };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -67,6 +70,11 @@ export class ProjectionThread implements FollowingProjection {
             .then(() => send({ kind: 'handled' }));
           return;
         }
+        case 'paused':
+          this.paused = message.paused;
+          return;
+        case 'parked':
+          return this.onParked(message);
         case 'error':
           return this.onError(new Error(message.message));
       }
