@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigurationModule, StoresModule } from '@receipts/infrastructure';
-import { ProjectionsCommand } from './commands/projections.command';
+import { PROJECTION_SUBCOMMANDS, ProjectionsCommand } from './commands/projections.command';
 import { TokenCommand } from './commands/token.command';
 
 /** The operator CLI's composition root. */
-@Module({ imports: [StoresModule], providers: [ProjectionsCommand, TokenCommand] })
+@Module({
+  imports: [StoresModule],
+  providers: [ProjectionsCommand, ...PROJECTION_SUBCOMMANDS, TokenCommand],
+})
 export class CliModule {}
 
 /** Minting a token needs no store, so `token` runs without opening (or creating) any. */

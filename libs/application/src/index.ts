@@ -15,3 +15,5 @@ export * from './handlers';
 export * from './projection-effects';
 export * from './poison-events';
 export * from './rebuild-lease';
+export * from './projection-report';
+export * from './live-rebuild';

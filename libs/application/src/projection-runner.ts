@@ -130,15 +130,33 @@ export class ProjectionRunner implements FollowingProjection {
   /** Replays the whole log into emptied read models, without pushes. Returns events replayed. */
   async rebuild(onProgress: (position: GlobalPosition, events: number) => void): Promise<number> {
     await this.readStore.reset(this.options.projection);
-    let after: GlobalPosition = 0n;
     let replayed = 0;
+    await this.replay(0n, null, (position, events) => {
+      replayed += events;
+      onProgress(position, replayed);
+    });
+    return replayed;
+  }
+
+  /**
+   * Applies the log after `after` up to `until` (inclusive; to the log's current end when null)
+   * batch by batch, with the checkpoint and without effects. Returns the last position applied.
+   */
+  async replay(
+    after: GlobalPosition,
+    until: GlobalPosition | null,
+    onBatch: (position: GlobalPosition, events: number) => void | Promise<void> = () => undefined,
+  ): Promise<GlobalPosition> {
+    let position = after;
     for (;;) {
-      const batch = await this.events.readAll({ after, maxCount: this.options.batchSize });
-      if (batch.length === 0) return replayed;
+      if (until !== null && position >= until) return position;
+      const page = await this.events.readAll({ after: position, maxCount: this.options.batchSize });
+      const batch = until === null ? page : page.filter((e) => e.position <= until);
+      if (batch.length === 0) return position;
       await this.applyBatch(batch);
-      after = batch.at(-1)!.position;
-      replayed += batch.length;
-      onProgress(after, replayed);
+      position = batch.at(-1)!.position;
+      await onBatch(position, batch.length);
+      if (batch.length < page.length) return position;
     }
   }
 

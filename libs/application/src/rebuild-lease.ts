@@ -5,12 +5,14 @@ import type { RebuildLease } from '@receipts/read-store';
 export const LEASE_STALE_AFTER_MS = 30_000;
 
 /**
- * Whether a rebuild's holder is gone: on this host, its process no longer exists (a SIGKILL is
- * seen at once); elsewhere, or while it lives but hangs, its heartbeat is too old.
+ * Whether a rebuild's holder is gone: on this host, when its process no longer exists (a SIGKILL
+ * is seen at once, and a long copy that cannot beat is not mistaken for death); on another
+ * host, when its heartbeat is too old.
  */
 export const isLeaseStale = (lease: RebuildLease, now = Date.now()): boolean =>
-  (lease.host === hostname() && !processExists(lease.pid)) ||
-  now - Date.parse(lease.heartbeatAt) > LEASE_STALE_AFTER_MS;
+  lease.host === hostname()
+    ? !processExists(lease.pid)
+    : now - Date.parse(lease.heartbeatAt) > LEASE_STALE_AFTER_MS;
 
 const processExists = (pid: number): boolean => {
   try {

@@ -7,3 +7,4 @@ export * from './mongo-read-store';
 export { READ_MODEL_TABLES } from './sqlite-read-store.schema';
 export * from './sqlite-read-model-contents';
 export * from './project-stored';
+export * from './sqlite-rebuild-shadow';

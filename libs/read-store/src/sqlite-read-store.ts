@@ -167,6 +167,42 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     );
   }
 
+  /** The file this store keeps its read models in. */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /**
+   * Replaces every read model and the projection's parked events with another file's (a
+   * rebuild's copy), in one write transaction, only while this store's checkpoint of
+   * `projection` is `at` (none counts as 0): the copy must stand where the live models stand.
+   * Returns whether it did. Readers see the old models or the new ones, never a mix.
+   */
+  replaceFrom(file: string, projection: string, at: GlobalPosition): Promise<boolean> {
+    this.db.prepare('ATTACH DATABASE ? AS shadow').run(file);
+    try {
+      const replace = this.db.transaction((): boolean => {
+        const current = (this.sql.loadCheckpoint.get(projection) as bigint | undefined) ?? 0n;
+        if (current !== at) return false;
+        for (const table of READ_MODEL_TABLES) {
+          this.db.exec(
+            `DELETE FROM main.${table}; INSERT INTO main.${table} SELECT * FROM shadow.${table}`,
+          );
+        }
+        this.db.prepare('DELETE FROM main.parked_events WHERE projection = ?').run(projection);
+        this.db
+          .prepare(
+            'INSERT INTO main.parked_events SELECT * FROM shadow.parked_events WHERE projection = ?',
+          )
+          .run(projection);
+        return true;
+      });
+      return Promise.resolve(replace.immediate());
+    } finally {
+      this.db.exec('DETACH DATABASE shadow');
+    }
+  }
+
   loadControl(projection: string): Promise<ProjectionControl> {
     return Promise.resolve(this.control.load(projection));
   }
