@@ -12,7 +12,7 @@ import {
 import { failed, found, printJson, progressBar } from './projections.output';
 import { projectionNamed } from './projection-name';
 
-type Options = { json?: boolean; all?: boolean };
+type Options = { json?: boolean; all?: boolean; batch?: number };
 
 @SubCommand({
   name: 'rebuild',
@@ -28,7 +28,10 @@ export class ProjectionsRebuildCommand extends CommandRunner {
     super();
   }
 
-  async run([name]: string[], { json = false, all = false }: Options): Promise<void> {
+  async run(
+    [name]: string[],
+    { json = false, all = false, batch = 5_000 }: Options,
+  ): Promise<void> {
     const bar = progressBar(json, 'rebuild');
     try {
       if (all && name !== undefined) throw new Error('name one projection, or --all');
@@ -39,6 +42,7 @@ export class ProjectionsRebuildCommand extends CommandRunner {
         const started = Date.now();
         const rebuild = new LiveRebuild(this.events, this.reads, this.shadow(), {
           projection,
+          batchSize: batch,
           onProgress: ({ position, target, events }) => bar.update(position, target, events),
         });
         const result = await rebuild.run();
@@ -65,6 +69,15 @@ export class ProjectionsRebuildCommand extends CommandRunner {
   private shadow(): RebuildShadow {
     if (this.reads instanceof SqliteReadStore) return new SqliteRebuildShadow(this.reads);
     throw new Error('a rebuild without downtime is built for the embedded store (SQLite) only');
+  }
+
+  @Option({ flags: '--batch <events>', description: 'Events per replayed transaction (5000)' })
+  parseBatch(value: string): number {
+    const events = Number(value);
+    if (!Number.isInteger(events) || events < 1) {
+      throw new Error(`--batch takes a whole number of events above 0, not "${value}"`);
+    }
+    return events;
   }
 
   @Option({ flags: '--all', description: 'Every projection' })
