@@ -1,10 +1,11 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION, type ReadModelChange } from '@receipts/read-models';
-import { type ReadStore, SqliteReadStore } from '@receipts/read-store';
+import { type ReadStore, SqliteReadStore, type UnreadRepair } from '@receipts/read-store';
 import { messageSent } from '@receipts/testing';
 import { decodeRecorded, retryParked } from './poison-events';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
@@ -60,7 +61,7 @@ const setUp = (wrap: (store: ReadStore) => ReadStore = (store) => store) => {
     await reads.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { events, reads, errors, start, register, projected, tearDown };
+  return { dir, events, reads, errors, start, register, projected, tearDown };
 };
 
 describe('ProjectionRunner, paused and resumed through the control record', () => {
@@ -188,6 +189,36 @@ describe('ProjectionRunner and poison events', () => {
       expect((await t.reads.loadControl(projection)).lastError).toBe(
         'Error: SQLITE_BUSY: database is locked',
       );
+    } finally {
+      await t.tearDown();
+    }
+  });
+});
+
+describe('ProjectionRunner reconciliation', () => {
+  it('recounts the unread counts of recently changed cursors, fixes stale ones and says what was wrong', async () => {
+    const t = setUp();
+    try {
+      const repairs: UnreadRepair[] = [];
+      t.start({ reconcileEveryMs: 0, onReconciled: (found) => repairs.push(...found) });
+      await t.projected((await t.register('c1', 1)).position);
+      expect(repairs).toEqual([]);
+
+      const raw = new Database(join(t.dir, 'read-models.sqlite'));
+      // Bob's cursor says 7 where one message is unread; carol's total says 9 where her only
+      // conversation says 1. The next registration adds one to each, as it should.
+      raw.prepare(`UPDATE read_cursors SET unread = 7 WHERE user_id = 'bob'`).run();
+      raw.prepare(`UPDATE user_unread SET total = 9 WHERE user_id = 'carol'`).run();
+      raw.close();
+      await t.projected((await t.register('c1', 2)).position);
+
+      expect(repairs).toEqual([
+        { model: 'read_cursors', userId: 'bob', conversationId: 'c1', stored: 8, recounted: 2 },
+        { model: 'user_unread', userId: 'carol', stored: 10, recounted: 2 },
+      ]);
+      expect(await t.reads.findCursor('bob', 'c1')).toMatchObject({ unread: 2 });
+      expect(await t.reads.totalUnread('bob')).toBe(2);
+      expect(await t.reads.totalUnread('carol')).toBe(2);
     } finally {
       await t.tearDown();
     }

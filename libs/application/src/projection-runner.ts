@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
 import type { ReceiptDelta } from '@receipts/read-models';
-import type { ProjectionControl, ReadStore } from '@receipts/read-store';
+import type { CursorKey, ProjectionControl, ReadStore, UnreadRepair } from '@receipts/read-store';
 import {
   type DecodedEvent,
   type EventDecoder,
@@ -39,6 +39,12 @@ export type ProjectionRunnerOptions = Readonly<{
   onPaused?: (paused: boolean) => void;
   /** How events become changes; the default decodes them with the domain's codec. */
   decode?: EventDecoder;
+  /**
+   * Every this often (between batches), recount the unread counts of the cursors that recent
+   * batches changed, and fix stale ones (`onReconciled` is told of each fix). Off when absent.
+   */
+  reconcileEveryMs?: number;
+  onReconciled?: (repairs: readonly UnreadRepair[]) => void;
 }>;
 
 export type ProjectionStatus = Readonly<{
@@ -72,6 +78,8 @@ export class ProjectionRunner implements FollowingProjection {
   private position: GlobalPosition | null = null;
   private running = false;
   private paused = false;
+  private readonly recent = new RecentCursors();
+  private lastReconciled = Date.now();
 
   constructor(
     private readonly events: EventStore,
@@ -191,6 +199,7 @@ export class ProjectionRunner implements FollowingProjection {
     })) {
       const deltas = await this.applyBatch(batch);
       this.position = batch.at(-1)!.position;
+      await this.reconcile(deltas);
       await this.options.onCommitted?.({
         position: this.position,
         events: batch.length,
@@ -249,6 +258,17 @@ export class ProjectionRunner implements FollowingProjection {
     return deltas;
   }
 
+  /** Notes the cursors a batch changed; once the interval has passed, recounts the noted ones. */
+  private async reconcile(deltas: readonly ReceiptDelta[]): Promise<void> {
+    const every = this.options.reconcileEveryMs;
+    if (every === undefined) return;
+    this.recent.note(deltas);
+    if (Date.now() - this.lastReconciled < every) return;
+    this.lastReconciled = Date.now();
+    const repairs = await this.readStore.recountUnread(this.recent.take());
+    if (repairs.length > 0) this.options.onReconciled?.(repairs);
+  }
+
   private async park(event: RecordedEvent, reason: string): Promise<void> {
     await this.readStore.park(this.options.projection, parkedRecord(event, reason, new Date()));
     this.options.onParked?.(event, reason);
@@ -271,3 +291,31 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+
+/** The cursors recent batches changed, at most `limit` (the rest wait for a later round). */
+class RecentCursors {
+  private readonly keys = new Map<string, CursorKey>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  note(deltas: readonly ReceiptDelta[]): void {
+    for (const delta of deltas) {
+      if (delta.kind === 'message_registered') {
+        const { conversationId } = delta.message;
+        for (const userId of delta.recipientIds) this.add({ userId, conversationId });
+      } else if (delta.kind === 'cursor_moved') {
+        this.add({ userId: delta.cursor.userId, conversationId: delta.cursor.conversationId });
+      }
+    }
+  }
+
+  private add(key: CursorKey): void {
+    if (this.keys.size < this.limit) this.keys.set(`${key.userId}\u0000${key.conversationId}`, key);
+  }
+
+  take(): CursorKey[] {
+    const keys = [...this.keys.values()];
+    this.keys.clear();
+    return keys;
+  }
+}

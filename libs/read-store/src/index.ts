@@ -8,3 +8,4 @@ export { READ_MODEL_TABLES } from './sqlite-read-store.schema';
 export * from './sqlite-read-model-contents';
 export * from './project-stored';
 export * from './sqlite-rebuild-shadow';
+export * from './unread-recount';

@@ -24,6 +24,7 @@ import type {
   RebuildLease,
 } from './projection-control';
 import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
 import type { ReadModelRows } from './read-model-rows';
 
 /** One conversation's read models; rows of other conversations are never needed together. */
@@ -117,6 +118,34 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     const { writes, deltas } = projectStored(this, changes);
     this.write(writes);
     return Promise.resolve(deltas);
+  }
+
+  recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const repairs: UnreadRepair[] = [];
+    for (const { userId, conversationId } of keys) {
+      const cursor = this.cursors.get(userId)?.get(conversationId);
+      if (!cursor) continue;
+      const addressed = this.conversations.get(conversationId)?.addressed.get(userId) ?? [];
+      const recounted = addressed.length - upperBound(addressed, cursor.readUpTo);
+      if (recounted === cursor.unread) continue;
+      this.cursors.get(userId)!.set(conversationId, { ...cursor, unread: recounted });
+      repairs.push({
+        model: 'read_cursors',
+        userId,
+        conversationId,
+        stored: cursor.unread,
+        recounted,
+      });
+    }
+    for (const userId of new Set(keys.map((k) => k.userId))) {
+      let recounted = 0;
+      for (const cursor of this.cursors.get(userId)?.values() ?? []) recounted += cursor.unread;
+      const stored = this.totals.get(userId) ?? 0;
+      if (recounted === stored) continue;
+      this.totals.set(userId, recounted);
+      repairs.push({ model: 'user_unread', userId, stored, recounted });
+    }
+    return Promise.resolve(repairs);
   }
 
   loadBase(keys: DocumentKeys): BaseDocuments {

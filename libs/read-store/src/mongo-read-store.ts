@@ -37,6 +37,7 @@ import type {
   RebuildLease,
 } from './projection-control';
 import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
 type Positioned = { position: GlobalPosition };
@@ -482,6 +483,46 @@ export class MongoReadStore implements ReadStore {
     } finally {
       await session.endSession();
     }
+  }
+
+  /**
+   * Run by the projector between its batches, so no batch of its own writes these documents
+   * meanwhile; the fixes keep each document's position (they change no checkpoint's meaning).
+   */
+  async recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const repairs: UnreadRepair[] = [];
+    for (const { userId, conversationId } of keys) {
+      const cursor = await this.cursors.findOne({ userId, conversationId });
+      if (!cursor) continue;
+      const stored = Number(cursor.unread);
+      const recounted = await this.receipts.countDocuments({
+        conversationId,
+        userId,
+        sequence: { $gt: cursor.readUpTo },
+      });
+      if (recounted === stored) continue;
+      await this.cursors.updateOne({ userId, conversationId }, { $set: { unread: recounted } });
+      repairs.push({ model: 'read_cursors', userId, conversationId, stored, recounted });
+    }
+    for (const userId of new Set(keys.map((k) => k.userId))) {
+      const [sum] = await this.cursors
+        .aggregate<{ total: number | bigint }>([
+          { $match: { userId } },
+          { $group: { _id: null, total: { $sum: '$unread' } } },
+        ])
+        .toArray();
+      const recounted = Number(sum?.total ?? 0);
+      const doc = await this.unread.findOne({ _id: userId });
+      const stored = doc ? Number(doc.total) : 0;
+      if (recounted === stored) continue;
+      await this.unread.updateOne(
+        { _id: userId },
+        { $set: { total: recounted }, $setOnInsert: { position: 0n } },
+        { upsert: true },
+      );
+      repairs.push({ model: 'user_unread', userId, stored, recounted });
+    }
+    return repairs;
   }
 
   async loadCheckpoint(projection: string): Promise<GlobalPosition | null> {

@@ -9,6 +9,7 @@ import type {
   RecipientFacts,
 } from '@receipts/read-models';
 import type { ProjectionControlStore } from './projection-control';
+import type { UnreadRecount } from './unread-recount';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -25,7 +26,7 @@ export interface CheckpointStore {
  * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
  * projection returns, and hands back its deltas (what changed for whom).
  */
-export interface ReadStore extends CheckpointStore, ProjectionControlStore {
+export interface ReadStore extends CheckpointStore, ProjectionControlStore, UnreadRecount {
   apply(
     projection: string,
     changes: readonly ReadModelChange[],

@@ -25,6 +25,7 @@ import type {
   RebuildLease,
 } from './projection-control';
 import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
 import { PROJECTION_CONTROL_SCHEMA, SqliteProjectionControl } from './sqlite-projection-control';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
@@ -145,6 +146,12 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
          WHERE r.conversation_id = ? AND r.sequence = ?`,
       ),
       cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
+      setCursorUnread: prepare(
+        `UPDATE read_cursors SET unread = ? WHERE user_id = ? AND conversation_id = ?`,
+      ),
+      sumUnread: prepare(
+        `SELECT COALESCE(SUM(unread), 0) FROM read_cursors WHERE user_id = ?`,
+      ).pluck(),
     };
   }
 
@@ -165,6 +172,37 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
         })
         .immediate(),
     );
+  }
+
+  recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const recount = this.db.transaction((): UnreadRepair[] => {
+      const repairs: UnreadRepair[] = [];
+      for (const { userId, conversationId } of keys) {
+        const cursor = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
+        if (!cursor) continue;
+        const recounted = Number(
+          this.sql.unreadAbove.get(conversationId, userId, cursor.read_up_to),
+        );
+        if (recounted === cursor.unread) continue;
+        this.sql.setCursorUnread.run(recounted, userId, conversationId);
+        repairs.push({
+          model: 'read_cursors',
+          userId,
+          conversationId,
+          stored: cursor.unread,
+          recounted,
+        });
+      }
+      for (const userId of new Set(keys.map((k) => k.userId))) {
+        const recounted = Number(this.sql.sumUnread.get(userId));
+        const stored = (this.sql.total.get(userId) as number | undefined) ?? 0;
+        if (recounted === stored) continue;
+        this.sql.setTotal.run(userId, recounted);
+        repairs.push({ model: 'user_unread', userId, stored, recounted });
+      }
+      return repairs;
+    });
+    return Promise.resolve(recount.immediate());
   }
 
   /** The file this store keeps its read models in. */

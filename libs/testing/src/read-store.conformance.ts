@@ -421,6 +421,17 @@ export const describeReadStoreConformance = (
       });
     });
 
+    describe('recountUnread', () => {
+      it('finds nothing stale in models the projection wrote, and leaves them as they are', async () => {
+        const { c, ann, bob, cid, sender } = world;
+        for (const change of story(c, world)) await apply(change);
+        const before = await snapshot(store, c, world);
+        const keys = [ann, bob, cid, sender].map((userId) => ({ userId, conversationId: c }));
+        expect(await store.recountUnread(keys)).toEqual([]);
+        expect(await snapshot(store, c, world)).toEqual(before);
+      });
+    });
+
     describeProjectionControl(() => ({
       store,
       projection: world.projection,

@@ -6,6 +6,7 @@ import type {
   ProjectionStatus,
 } from '@receipts/application';
 import { type GlobalPosition, type SqliteEventStore, workerModule } from '@receipts/event-store';
+import type { UnreadRepair } from '@receipts/read-store';
 import type {
   FromProjectionThread,
   ParkedNotice,
@@ -34,6 +35,7 @@ export class ProjectionThread implements FollowingProjection {
     private readonly effects: ProjectionEffects,
     private readonly onError: (error: unknown) => void,
     private readonly onParked: (parked: ParkedNotice) => void = () => undefined,
+    private readonly onReconciled: (repairs: readonly UnreadRepair[]) => void = () => undefined,
   ) {}
 
   status(): ProjectionStatus {
@@ -75,6 +77,8 @@ export class ProjectionThread implements FollowingProjection {
           return;
         case 'parked':
           return this.onParked(message);
+        case 'reconciled':
+          return this.onReconciled(message.repairs);
         case 'error':
           return this.onError(new Error(message.message));
       }

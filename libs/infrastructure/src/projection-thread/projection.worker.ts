@@ -55,6 +55,8 @@ const runner = new ProjectionRunner(events, reads, {
     }),
   onFollowing: (position) => post({ kind: 'following', position }),
   onPaused: (paused) => post({ kind: 'paused', paused }),
+  reconcileEveryMs: data.reconcileEveryMs,
+  onReconciled: (repairs) => post({ kind: 'reconciled', repairs }),
   onParked: (event, reason) =>
     post({
       kind: 'parked',
