@@ -9,3 +9,4 @@ export * from './sqlite-read-model-contents';
 export * from './project-stored';
 export * from './sqlite-rebuild-shadow';
 export * from './unread-recount';
+export * from './mongo-rebuild-shadow';

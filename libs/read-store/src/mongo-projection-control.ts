@@ -21,13 +21,16 @@ const parkedId = (projection: string, position: GlobalPosition): string =>
 
 /** The control records and parked events of MongoReadStore: one document each. */
 export class MongoProjectionControl {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly suffix = '',
+  ) {}
 
   private get controls(): Collection<ControlDoc> {
-    return this.db.collection<ControlDoc>(CONTROL_COLLECTIONS.control);
+    return this.db.collection<ControlDoc>(`${CONTROL_COLLECTIONS.control}${this.suffix}`);
   }
   private get parked(): Collection<ParkedDoc> {
-    return this.db.collection<ParkedDoc>(CONTROL_COLLECTIONS.parked);
+    return this.db.collection<ParkedDoc>(`${CONTROL_COLLECTIONS.parked}${this.suffix}`);
   }
 
   async init(): Promise<void> {
@@ -100,6 +103,12 @@ export class MongoProjectionControl {
   async park(projection: string, event: ParkedEvent): Promise<void> {
     const _id = parkedId(projection, event.position);
     await this.parked.replaceOne({ _id }, { projection, ...event }, { upsert: true });
+  }
+
+  /** The projection's parked events become `events` (a rebuild's, switched in). */
+  async replaceParked(projection: string, events: readonly ParkedEvent[]): Promise<void> {
+    await this.parked.deleteMany({ projection });
+    for (const event of events) await this.park(projection, event);
   }
 
   async parkedEvents(projection: string): Promise<ParkedEvent[]> {

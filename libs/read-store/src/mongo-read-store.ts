@@ -115,14 +115,64 @@ export class MongoReadStore implements ReadStore {
   private readonly control: MongoProjectionControl;
   private transactions = false;
 
-  /** The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`. */
+  /**
+   * The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`.
+   * @param suffix appended to every collection's name: a rebuild's shadow copy (`shadow()`).
+   */
   constructor(
     private readonly client: MongoClient,
-    dbName: string,
+    private readonly dbName: string,
+    private readonly suffix = '',
+    private readonly ownsClient = true,
   ) {
     // Positions are 64-bit: read them back as bigint, never as a rounded number.
     this.db = client.db(dbName, { useBigInt64: true });
-    this.control = new MongoProjectionControl(this.db);
+    this.control = new MongoProjectionControl(this.db, suffix);
+  }
+
+  private named(base: string): string {
+    return `${base}${this.suffix}`;
+  }
+
+  /** A copy in collections of their own (`<name>_rebuild`) on the same client, for a rebuild. */
+  shadow(): MongoReadStore {
+    return new MongoReadStore(this.client, this.dbName, `${this.suffix}_rebuild`, false);
+  }
+
+  /** Drops every collection of this store (a shadow copy that is done or abandoned). */
+  async drop(): Promise<void> {
+    for (const base of [
+      ...Object.values(READ_MODELS),
+      CHECKPOINTS,
+      ...Object.values(CONTROL_COLLECTIONS),
+    ]) {
+      await this.db
+        .collection(this.named(base))
+        .drop()
+        .catch(() => false);
+    }
+  }
+
+  /**
+   * Puts a shadow copy's read models in place of this store's, when this store's checkpoint of
+   * `projection` is `at` (none counts as 0): each collection is renamed over the live one
+   * (`dropTarget`), then the projection's parked events are copied. Each rename is atomic, the
+   * set of them is not: for a few milliseconds a reader may see some collections rebuilt and
+   * others not (the live projector holds still meanwhile, so no write is lost).
+   */
+  async replaceWith(
+    shadow: MongoReadStore,
+    projection: string,
+    at: GlobalPosition,
+  ): Promise<boolean> {
+    if (((await this.loadCheckpoint(projection)) ?? 0n) !== at) return false;
+    for (const base of Object.values(READ_MODELS)) {
+      await this.db.renameCollection(shadow.named(base), this.named(base), { dropTarget: true });
+    }
+    await this.control.replaceParked(projection, await shadow.parkedEvents(projection));
+    await shadow.drop();
+    await this.init();
+    return true;
   }
 
   static async connect(url: string, dbName: string): Promise<MongoReadStore> {
@@ -133,16 +183,17 @@ export class MongoReadStore implements ReadStore {
 
   /** Idempotent: creates what is missing, and learns whether the deployment has transactions. */
   async init(): Promise<void> {
-    for (const name of [
+    for (const base of [
       ...Object.values(READ_MODELS),
       CHECKPOINTS,
       ...Object.values(CONTROL_COLLECTIONS),
     ]) {
+      const name = this.named(base);
       // Created up front: a transaction must not be the first to write to a collection.
       await this.db.createCollection(name).catch((error: unknown) => {
         if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error;
       });
-      const indexes = INDEXES[name];
+      const indexes = INDEXES[base];
       if (indexes) await this.db.collection(name).createIndexes(indexes);
     }
     await this.control.init();
@@ -151,22 +202,22 @@ export class MongoReadStore implements ReadStore {
   }
 
   private get messages(): Collection<MessageDoc> {
-    return this.db.collection<MessageDoc>(READ_MODELS.messages);
+    return this.db.collection<MessageDoc>(this.named(READ_MODELS.messages));
   }
   private get receipts(): Collection<ReceiptDoc> {
-    return this.db.collection<ReceiptDoc>(READ_MODELS.receipts);
+    return this.db.collection<ReceiptDoc>(this.named(READ_MODELS.receipts));
   }
   private get cursors(): Collection<CursorDoc> {
-    return this.db.collection<CursorDoc>(READ_MODELS.cursors);
+    return this.db.collection<CursorDoc>(this.named(READ_MODELS.cursors));
   }
   private get steps(): Collection<StepDoc> {
-    return this.db.collection<StepDoc>(READ_MODELS.steps);
+    return this.db.collection<StepDoc>(this.named(READ_MODELS.steps));
   }
   private get unread(): Collection<UnreadDoc> {
-    return this.db.collection<UnreadDoc>(READ_MODELS.unread);
+    return this.db.collection<UnreadDoc>(this.named(READ_MODELS.unread));
   }
   private get checkpoints(): Collection<CheckpointDoc> {
-    return this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    return this.db.collection<CheckpointDoc>(this.named(CHECKPOINTS));
   }
 
   async apply(
@@ -537,7 +588,8 @@ export class MongoReadStore implements ReadStore {
   /** The checkpoint goes first: an interrupted reset never leaves one over emptied read models. */
   async reset(projection: string): Promise<void> {
     await this.checkpoints.deleteOne({ _id: projection });
-    for (const name of Object.values(READ_MODELS)) await this.db.collection(name).drop();
+    for (const base of Object.values(READ_MODELS))
+      await this.db.collection(this.named(base)).drop();
     await this.init();
   }
 
@@ -660,7 +712,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    if (this.ownsClient) await this.client.close();
   }
 }
 

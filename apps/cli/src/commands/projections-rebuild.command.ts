@@ -4,6 +4,8 @@ import { LiveRebuild, RebuildRefused, type RebuildShadow } from '@receipts/appli
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
 import {
+  MongoReadStore,
+  MongoRebuildShadow,
   READ_STORE,
   type ReadStore,
   SqliteReadStore,
@@ -68,7 +70,8 @@ export class ProjectionsRebuildCommand extends CommandRunner {
 
   private shadow(): RebuildShadow {
     if (this.reads instanceof SqliteReadStore) return new SqliteRebuildShadow(this.reads);
-    throw new Error('a rebuild without downtime is built for the embedded store (SQLite) only');
+    if (this.reads instanceof MongoReadStore) return new MongoRebuildShadow(this.reads);
+    throw new Error('this read-model store has no rebuild copy');
   }
 
   @Option({ flags: '--batch <events>', description: 'Events per replayed transaction (5000)' })
