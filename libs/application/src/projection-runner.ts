@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import type { ReceiptDelta } from '@receipts/read-models';
+import type { ProjectOptions, ReceiptDelta } from '@receipts/read-models';
 import type { CursorKey, ProjectionControl, ReadStore, UnreadRepair } from '@receipts/read-store';
 import {
   type DecodedEvent,
@@ -161,7 +161,7 @@ export class ProjectionRunner implements FollowingProjection {
       const page = await this.events.readAll({ after: position, maxCount: this.options.batchSize });
       const batch = until === null ? page : page.filter((e) => e.position <= until);
       if (batch.length === 0) return position;
-      await this.applyBatch(batch);
+      await this.applyBatch(batch, { deltas: false });
       position = batch.at(-1)!.position;
       await onBatch(position, batch.length);
       if (batch.length < page.length) return position;
@@ -223,7 +223,10 @@ export class ProjectionRunner implements FollowingProjection {
    * them. When the batch's commit fails with what may be an event's fault, its events are
    * applied one at a time, and the one that fails alone is parked.
    */
-  private async applyBatch(batch: readonly RecordedEvent[]): Promise<readonly ReceiptDelta[]> {
+  private async applyBatch(
+    batch: readonly RecordedEvent[],
+    options?: ProjectOptions,
+  ): Promise<readonly ReceiptDelta[]> {
     const decoded = decodeBatch(batch, this.options.decode);
     for (const d of decoded) if ('poison' in d) await this.park(d.event, d.poison);
     const applicable = decoded.filter((d) => 'changes' in d);
@@ -232,22 +235,24 @@ export class ProjectionRunner implements FollowingProjection {
         this.options.projection,
         applicable.flatMap((d) => d.changes),
         batch.at(-1)!.position,
+        options,
       );
     } catch (error) {
       if (!isEventFault(error)) throw error;
-      return this.applyOneByOne(applicable, batch.at(-1)!.position);
+      return this.applyOneByOne(applicable, batch.at(-1)!.position, options);
     }
   }
 
   private async applyOneByOne(
     decoded: readonly Extract<DecodedEvent, { changes: unknown }>[],
     end: GlobalPosition,
+    options?: ProjectOptions,
   ): Promise<readonly ReceiptDelta[]> {
     const { projection } = this.options;
     const deltas: ReceiptDelta[] = [];
     for (const { event, changes } of decoded) {
       try {
-        deltas.push(...(await this.readStore.apply(projection, changes, event.position)));
+        deltas.push(...(await this.readStore.apply(projection, changes, event.position, options)));
       } catch (error) {
         if (!isEventFault(error)) throw error;
         await this.park(event, describeError(error));

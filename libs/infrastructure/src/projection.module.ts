@@ -142,7 +142,7 @@ export class ProjectionModule {
                   reconcileEveryMs,
                 },
                 events,
-                effects,
+                (batch) => effects.committed(batch),
                 (error) => logger.error(error),
                 onParked,
                 onReconciled,

@@ -5,6 +5,7 @@ import type {
   DocumentKeys,
   MessageDocument,
   ReadCursorDocument,
+  ProjectOptions,
   ReadKeys,
   ReadModelChange,
   ReadModelWrites,
@@ -62,8 +63,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
-    const { writes, deltas } = projectStored(this, changes);
+    const { writes, deltas } = projectStored(this, changes, options);
     this.write(writes);
     this.checkpoints.set(projection, checkpoint);
     return Promise.resolve(deltas);
@@ -115,7 +117,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     changes: readonly ReadModelChange[],
   ): Promise<readonly ReceiptDelta[]> {
     if (!this.control.unpark(projection, position)) return Promise.resolve([]);
-    const { writes, deltas } = projectStored(this, changes);
+    const { writes, deltas } = projectStored(this, changes, {});
     this.write(writes);
     return Promise.resolve(deltas);
   }

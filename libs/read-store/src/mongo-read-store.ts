@@ -17,6 +17,7 @@ import {
   type DocumentKeys,
   type MessageDocument,
   type ReadCursorDocument,
+  type ProjectOptions,
   type ReadKeys,
   type ReadModelChange,
   type ReceiptDelta,
@@ -224,13 +225,14 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
-    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint);
+    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint, options);
     const session = this.client.startSession();
     try {
       // The callback recomputes everything from what it reads, so the driver may rerun it.
       return await session.withTransaction(
-        () => this.applyBatch(projection, changes, checkpoint, session),
+        () => this.applyBatch(projection, changes, checkpoint, options, session),
         {
           readConcern: { level: 'snapshot' },
           writeConcern: { w: 'majority' },
@@ -251,12 +253,13 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options: ProjectOptions,
     session?: ClientSession,
     { parked = false }: { parked?: boolean } = {},
   ): Promise<readonly ReceiptDelta[]> {
     const base = await this.loadBase(documentKeys(changes), checkpoint, session, parked);
-    const reads = await this.loadReads(readKeys(base, changes), session);
-    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const reads = await this.loadReads(readKeys(base, changes, options), session);
+    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes, options);
     const at = { position: checkpoint };
     await this.write(
       this.messages,
@@ -520,7 +523,9 @@ export class MongoReadStore implements ReadStore {
     const stamp = (await this.loadCheckpoint(projection)) ?? position;
     const run = async (session?: ClientSession): Promise<readonly ReceiptDelta[]> => {
       if (!(await this.control.isParked(projection, position, session))) return [];
-      const deltas = await this.applyBatch(projection, changes, stamp, session, { parked: true });
+      const deltas = await this.applyBatch(projection, changes, stamp, {}, session, {
+        parked: true,
+      });
       await this.control.unpark(projection, position, session);
       return deltas;
     };

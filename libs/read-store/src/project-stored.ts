@@ -1,6 +1,7 @@
 import {
   type BaseDocuments,
   type DocumentKeys,
+  type ProjectOptions,
   type ProjectedBatch,
   type ReadKeys,
   type ReadModelChange,
@@ -20,7 +21,9 @@ export interface SyncDocumentSource {
 export const projectStored = (
   source: SyncDocumentSource,
   changes: readonly ReadModelChange[],
+  options: ProjectOptions,
 ): ProjectedBatch => {
   const base = source.loadBase(documentKeys(changes));
-  return projectBatch({ ...base, ...source.loadReads(readKeys(base, changes)) }, changes);
+  const reads = source.loadReads(readKeys(base, changes, options));
+  return projectBatch({ ...base, ...reads }, changes, options);
 };

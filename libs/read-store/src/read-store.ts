@@ -3,6 +3,7 @@ import type {
   AddressedMessage,
   MessageDocument,
   ReadCursorDocument,
+  ProjectOptions,
   ReadModelChange,
   ReceiptDelta,
   RecipientCounts,
@@ -31,6 +32,7 @@ export interface ReadStore extends CheckpointStore, ProjectionControlStore, Unre
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
+    options?: ProjectOptions,
   ): Promise<readonly ReceiptDelta[]>;
   /** Drops every read model and the checkpoint of a projection, for a rebuild from the log. */
   reset(projection: string): Promise<void>;

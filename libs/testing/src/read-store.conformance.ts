@@ -341,6 +341,19 @@ export const describeReadStoreConformance = (
         expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 1 }, totalUnread: 1 });
       });
 
+      it('writes the same documents and returns no deltas when asked for none (a rebuild)', async () => {
+        const other = newWorld();
+        const quiet = await store.apply(other.projection, story(other.c, other), 1n, {
+          deltas: false,
+        });
+        const told = await store.apply(world.projection, story(world.c, world), 1n);
+        expect(quiet).toEqual([]);
+        expect(told.length).toBeGreaterThan(0);
+        expect(await snapshot(store, other.c, other)).toEqual(
+          await snapshot(store, world.c, world),
+        );
+      });
+
       it(`lists at most ${MAX_COVERED_PER_READ} messages per read, the first ones`, async () => {
         const { c, ann, sender } = world;
         const sequences = Array.from({ length: MAX_COVERED_PER_READ + 5 }, (_, i) => i + 1);

@@ -32,13 +32,25 @@ export type BaseDocuments = Omit<StoredDocuments, 'covered' | 'unreadAbove'>;
  * write; none decides anything. Two passes over the same fold: the first, on the documents named
  * by `documentKeys`, says what the reads need besides (`readKeys`); the second projects.
  */
-export const readKeys = (base: BaseDocuments, changes: readonly ReadModelChange[]): ReadKeys =>
-  new BatchFold(base, null).fold(changes).readKeys();
+export const readKeys = (
+  base: BaseDocuments,
+  changes: readonly ReadModelChange[],
+  options: ProjectOptions = {},
+): ReadKeys => new BatchFold(base, null, options).fold(changes).readKeys();
 
 export const projectBatch = (
   stored: StoredDocuments,
   changes: readonly ReadModelChange[],
-): ProjectedBatch => new BatchFold(stored, stored).fold(changes).result();
+  options: ProjectOptions = {},
+): ProjectedBatch => new BatchFold(stored, stored, options).fold(changes).result();
+
+export type ProjectOptions = Readonly<{
+  /**
+   * false: the documents alone, no deltas (a rebuild, which pushes nothing): the reads' covered
+   * messages are then neither loaded nor listed.
+   */
+  deltas?: boolean;
+}>;
 
 type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
 type CursorEntry = {
@@ -69,11 +81,16 @@ class BatchFold {
   private readonly steps: StepRow[] = [];
   private readonly deltas: PendingDelta[] = [];
   private readonly covered: CoveredKey[] = [];
+  private readonly planning: boolean;
+  private readonly withDeltas: boolean;
 
   constructor(
     stored: BaseDocuments,
     private readonly reads: Pick<StoredDocuments, 'covered' | 'unreadAbove'> | null,
+    options: ProjectOptions,
   ) {
+    this.planning = reads === null;
+    this.withDeltas = options.deltas ?? true;
     for (const message of stored.messages) this.remember(message);
     for (const row of stored.recipients) this.recipients.set(recipientKeyOf(row), row);
     for (const total of stored.totals) this.storedTotals.set(total.userId, total.total);
@@ -134,6 +151,10 @@ class BatchFold {
     };
   }
 
+  private emit(delta: PendingDelta): void {
+    if (this.withDeltas) this.deltas.push(delta);
+  }
+
   /** A message slot or id already taken (a redelivery, or a clash) registers nothing. */
   private register(change: Change<'message_registered'>): void {
     const { conversationId, sequence, recipientIds } = change;
@@ -149,11 +170,15 @@ class BatchFold {
       recipientCount: recipientIds.length,
     };
     this.remember(message);
+    const recipients = new Set(recipientIds);
+    insertBySequence(
+      getOrCreate(this.registered, conversationId, () => []),
+      { message, recipients },
+    );
+    // Planning (no reads yet) needs only where cursors stand and what this batch registers.
+    if (this.planning) return;
     this.newMessages.push(message);
-    const recipients = new Set<string>();
-    for (const userId of recipientIds) {
-      if (recipients.has(userId)) continue;
-      recipients.add(userId);
+    for (const userId of recipients) {
       const row: RecipientRow = {
         conversationId,
         sequence,
@@ -166,12 +191,12 @@ class BatchFold {
       const entry = this.cursor(userId, conversationId);
       if (!entry.settled) entry.after = messageArrived(entry.after, sequence);
     }
-    getOrCreate(this.registered, conversationId, () => []).push({ message, recipients });
-    this.deltas.push({ kind: 'message_registered', message, recipientIds });
+    this.emit({ kind: 'message_registered', message, recipientIds });
   }
 
   /** The first delivered ACK of a recipient's message is its delivery; later ones change nothing. */
   private deliver(change: Change<'message_delivered'>): void {
+    if (this.planning) return;
     const key = recipientKeyOf(change);
     const row = this.recipients.get(key);
     const message = this.messagesBySlot.get(slotKeyOf(change));
@@ -183,7 +208,7 @@ class BatchFold {
     };
     this.recipients.set(key, delivered);
     this.deliveries.set(key, delivered);
-    this.deltas.push({
+    this.emit({
       kind: 'delivered',
       message,
       recipientId: change.userId,
@@ -201,14 +226,6 @@ class BatchFold {
     const entry = this.cursor(userId, conversationId);
     const before = entry.after;
     if (entry.settled || readUpToSequence <= before.readUpTo) return;
-    this.steps.push({
-      conversationId,
-      userId,
-      upTo: readUpToSequence,
-      readAt: change.readAt,
-      deviceId: change.deviceId,
-      shared: receiptsShared,
-    });
     const key: CoveredKey = {
       change: index,
       conversationId,
@@ -217,10 +234,25 @@ class BatchFold {
       toInclusive: readUpToSequence,
       limit: MAX_COVERED_PER_READ,
     };
-    this.covered.push(key);
+    // Unread is counted once the batch is folded (recountMoved).
+    entry.after = moveCursor(before, change, () => before.unread);
+    entry.moved = true;
+    if (this.planning) {
+      if (this.withDeltas) this.covered.push(key);
+      return;
+    }
+    this.steps.push({
+      conversationId,
+      userId,
+      upTo: readUpToSequence,
+      readAt: change.readAt,
+      deviceId: change.deviceId,
+      shared: receiptsShared,
+    });
+    if (!this.withDeltas) return;
     const covered = this.coveredMessages(key);
     if (receiptsShared && covered.length > 0) {
-      this.deltas.push({
+      this.emit({
         kind: 'read',
         conversationId,
         readerId: userId,
@@ -231,7 +263,7 @@ class BatchFold {
     } else if (!receiptsShared) {
       for (const { deliveredAt, ...message } of covered) {
         if (deliveredAt !== null) continue;
-        this.deltas.push({
+        this.emit({
           kind: 'delivered',
           message,
           recipientId: userId,
@@ -239,10 +271,7 @@ class BatchFold {
         });
       }
     }
-    // Unread is counted once the batch is folded (recountMoved).
-    entry.after = moveCursor(before, change, () => before.unread);
-    entry.moved = true;
-    this.deltas.push({
+    this.emit({
       kind: 'cursor_pending',
       key: cursorKeyOf(entry.after),
       deviceId: change.deviceId,
@@ -253,24 +282,31 @@ class BatchFold {
   /** The reader's messages in a read's range, stored or registered by this batch, as it stands. */
   private coveredMessages(key: CoveredKey): AddressedMessage[] {
     const { conversationId, userId, fromExclusive, toInclusive } = key;
-    const bySequence = new Map<number, AddressedMessage>();
-    for (const message of this.reads?.covered.get(key.change) ?? []) {
-      bySequence.set(message.sequence, message);
+    const stored = this.reads?.covered.get(key.change) ?? [];
+    const here = this.registeredIn(conversationId, fromExclusive, toInclusive).filter((r) =>
+      r.recipients.has(userId),
+    );
+    let messages: AddressedMessage[] = [...stored];
+    if (here.length > 0) {
+      const bySequence = new Map(stored.map((m) => [m.sequence, m]));
+      for (const { message } of here)
+        bySequence.set(message.sequence, { ...message, deliveredAt: null });
+      messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
     }
-    for (const { message, recipients } of this.registered.get(conversationId) ?? []) {
-      const { sequence } = message;
-      if (sequence > fromExclusive && sequence <= toInclusive && recipients.has(userId)) {
-        bySequence.set(sequence, { ...message, deliveredAt: null });
-      }
-    }
-    return [...bySequence.values()]
-      .sort((a, b) => a.sequence - b.sequence)
-      .slice(0, key.limit)
-      .map((message) => {
-        // A delivery earlier in this batch is newer than what was loaded.
-        const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
-        return row ? { ...message, deliveredAt: row.deliveredAt } : message;
-      });
+    return messages.slice(0, key.limit).map((message) => {
+      // A delivery earlier in this batch is newer than what was loaded.
+      const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
+      return row && row.deliveredAt !== message.deliveredAt
+        ? { ...message, deliveredAt: row.deliveredAt }
+        : message;
+    });
+  }
+
+  /** This batch's registrations in a conversation with from < sequence <= to, in order. */
+  private registeredIn(conversationId: string, from: number, to: number): readonly Registered[] {
+    const all = this.registered.get(conversationId);
+    if (!all) return [];
+    return all.slice(firstAbove(all, from), firstAbove(all, to));
   }
 
   /** A moved cursor's unread: the reader's messages above it, stored and registered here. */
@@ -331,6 +367,25 @@ class BatchFold {
     this.messagesById.set(idKeyOf(message), message);
   }
 }
+
+/** Registrations come in sequence order almost always: appending is the usual case. */
+const insertBySequence = (sorted: Registered[], item: Registered): void => {
+  const at = firstAbove(sorted, item.message.sequence);
+  if (at === sorted.length) sorted.push(item);
+  else sorted.splice(at, 0, item);
+};
+
+/** Index of the first registration with a sequence above `value`. */
+const firstAbove = (sorted: readonly Registered[], value: number): number => {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]!.message.sequence <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};
 
 const sameCursor = (a: ReadCursorDocument, b: ReadCursorDocument): boolean =>
   a.readUpTo === b.readUpTo &&
