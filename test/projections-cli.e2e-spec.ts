@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { rebuildReadModels } from '@receipts/application';
 import { SqliteEventStore } from '@receipts/event-store';
 import { SqliteReadStore, readModelContents } from '@receipts/read-store';
-import { cli, killAllCli, startCli } from './support/cli';
+import { cli, killAllCli, startCli } from './support/operator-cli';
 import { connectDevice } from './support/devices';
 import { CHAT_SERVER, OPERATOR, get, registerOk } from './support/http';
 import { type Server, ensureBuilt, killAll, killServer, startServer } from './support/process';
