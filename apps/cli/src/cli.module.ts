@@ -2,18 +2,15 @@ import { Module } from '@nestjs/common';
 import { ConfigurationModule, StoresModule } from '@receipts/infrastructure';
 import { ExplainMessageCommand } from './commands/explain-message.command';
 import { ExplainUnreadCommand } from './commands/explain-unread.command';
-import { ProjectionsCommand } from './commands/projections.command';
-import { RepairCommand } from './commands/repair.command';
+import { PROJECTION_SUBCOMMANDS, ProjectionsCommand } from './commands/projections.command';
 import { TokenCommand } from './commands/token.command';
-import { VerifyCommand } from './commands/verify.command';
 
 /** The operator CLI's composition root. */
 @Module({
   imports: [StoresModule],
   providers: [
     ProjectionsCommand,
-    VerifyCommand,
-    RepairCommand,
+    ...PROJECTION_SUBCOMMANDS,
     ExplainUnreadCommand,
     ExplainMessageCommand,
     TokenCommand,

@@ -15,3 +15,7 @@ export * from './handlers';
 export * from './projection-effects';
 export * from './drift';
 export * from './explain';
+export * from './poison-events';
+export * from './rebuild-lease';
+export * from './projection-report';
+export * from './live-rebuild';

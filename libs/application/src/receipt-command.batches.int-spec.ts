@@ -204,6 +204,7 @@ describe('ReceiptCommandService with many ACKs in one tick', () => {
           : store.appendToStream(stream, events, expected),
       readStream: (stream, from) => store.readStream(stream, from),
       readAll: (options) => store.readAll(options),
+      headPosition: () => store.headPosition(),
       subscribeToAll: (options) => store.subscribeToAll(options),
       close: () => store.close(),
     };

@@ -1,8 +1,9 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The signals operators watch (DESIGN.md, "Signals operators need"). */
 export class ReceiptMetrics {
   readonly registry = new Registry();
+  private countParked: (() => Promise<number>) | null = null;
   readonly eventsAppended = new Counter({
     name: 'receipts_events_appended_total',
     help: 'Events durably appended, by type',
@@ -58,12 +59,26 @@ export class ReceiptMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly parkedEvents = new Gauge({
+    name: 'receipts_projection_parked_events',
+    help: 'Events the projection could not apply, set aside until retried',
+    registers: [this.registry],
+    // Read from the store at each scrape: events are parked by whichever process projects.
+    collect: async () => {
+      if (this.countParked) this.parkedEvents.set(await this.countParked());
+    },
+  });
   readonly driftRepaired = new Counter({
     name: 'receipts_projection_drift_repaired_total',
     help: 'Read-model documents found drifted and repaired, by model',
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+
+  /** Where `receipts_projection_parked_events` is counted from at each scrape. */
+  countParkedWith(count: () => Promise<number>): void {
+    this.countParked = count;
+  }
 
   /**
    * Adds the process's own signals (RSS, heap spaces, event-loop delay, GC pauses). Called once by

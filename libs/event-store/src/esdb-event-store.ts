@@ -2,6 +2,9 @@ import { setTimeout as pause } from 'node:timers/promises';
 import {
   ANY,
   type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
+  BACKWARDS,
+  END,
   type AppendExpectedRevision,
   EventStoreDBClient,
   type EventData,
@@ -36,6 +39,9 @@ export type EsdbEventStoreOptions = Readonly<{
   /** Told about every drop before the pause, for logs and metrics. */
   onResubscribe?: (error: unknown, attempt: number, delayMs: number) => void;
 }>;
+
+/** Events read per page when looking backwards for the log's head past system events. */
+const HEAD_PAGE = 32;
 
 /** What older servers put where a stream read has no $all position (uint64 max). */
 const NO_POSITION = 2n ** 64n - 1n;
@@ -157,6 +163,33 @@ export class EsdbEventStore implements EventStore {
       from = atPosition(floor);
     }
     return events.slice(0, Math.max(maxCount, 0));
+  }
+
+  /**
+   * Reads $all backwards from its end, a page at a time, to the last event that is not a
+   * system event (the server writes its own, such as statistics and scavenges, at any time).
+   */
+  async headPosition(): Promise<GlobalPosition | null> {
+    let from: ReadPosition = END;
+    for (;;) {
+      let read = 0;
+      let oldest: Position | null = null;
+      const page: AsyncIterable<AllStreamResolvedEvent> = this.client.readAll({
+        fromPosition: from,
+        direction: BACKWARDS,
+        maxCount: HEAD_PAGE,
+      });
+      for await (const resolved of page) {
+        read += 1;
+        const event = resolved.event;
+        if (!event) continue;
+        if (!isSystemEvent(event)) return event.position.commit;
+        oldest = event.position;
+      }
+      // Whether the server repeats the event at `from` or not, each page moves back.
+      if (read < HEAD_PAGE || oldest === null) return null;
+      from = oldest;
+    }
   }
 
   /**

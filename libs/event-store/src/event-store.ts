@@ -63,6 +63,11 @@ export interface EventStore {
   readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** Events of every stream after a global position, in log order. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The position of the log's last event (ours, not the store's own system events), or null when
+   * the log is empty: read directly, never by paging through the log.
+   */
+  headPosition(): Promise<GlobalPosition | null>;
   /** Catches up from `after`, then follows new events live, in batches, in log order, until aborted. */
   subscribeToAll(options: SubscribeOptions): AsyncIterable<RecordedEvent[]>;
   close(): Promise<void>;

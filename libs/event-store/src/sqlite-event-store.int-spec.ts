@@ -34,6 +34,17 @@ describeEventStoreConformance('SqliteEventStore', async () => {
 });
 
 describe('SqliteEventStore, beyond the port', () => {
+  it('has no head while the log is empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'receipts-event-store-'));
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      expect(await store.headPosition()).toBeNull();
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects an event id that is already in another stream, writing nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'receipts-event-store-'));
     const store = new SqliteEventStore(join(dir, 'events.sqlite'));

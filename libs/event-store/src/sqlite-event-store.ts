@@ -5,6 +5,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type GlobalPosition,
   type ReadAllOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -54,6 +55,7 @@ export class SqliteEventStore implements EventStore {
     this.statements = {
       stream: prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       all: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: prepare('SELECT MAX(position) FROM events').pluck(),
     };
   }
 
@@ -85,6 +87,10 @@ export class SqliteEventStore implements EventStore {
   readAll({ after = 0n, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
     const rows = this.statements.all.all(after, maxCount) as Row[];
     return Promise.resolve(rows.map(toRecorded));
+  }
+
+  headPosition(): Promise<GlobalPosition | null> {
+    return Promise.resolve(this.statements.head.get() as bigint | null);
   }
 
   async *subscribeToAll({

@@ -37,6 +37,11 @@ export const configSchema = z.object({
   RECEIPTS_PROJECTOR: z.enum(['thread', 'inline', 'off']).default('thread'),
   RECEIPTS_PROJECTOR_BATCH: positiveInt.max(10_000).default(1000),
   RECEIPTS_PUSH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
+   * How often the projector recounts the unread counts of the cursors recent batches changed,
+   * and fixes stale ones (receipts_projection_drift_repaired_total); 0 turns it off.
+   */
+  RECEIPTS_PROJECTOR_RECONCILE_S: z.coerce.number().int().min(0).max(86_400).default(60),
   /** How long the projector lets a small batch grow before taking the next one. */
   RECEIPTS_PROJECTOR_SETTLE_MS: z.coerce.number().int().min(0).max(1000).default(10),
   /** How long an embedded append waits for others to share its disk flush. */

@@ -17,7 +17,7 @@ import {
 import { SUMMARY_CACHE, type SummaryCache } from '@receipts/cache';
 import { EVENT_STORE, type EventStore, SqliteEventStore } from '@receipts/event-store';
 import { RECEIPTS_PROJECTION } from '@receipts/read-models';
-import { READ_STORE, type ReadStore } from '@receipts/read-store';
+import { READ_STORE, type ReadStore, type UnreadRepair } from '@receipts/read-store';
 import { PUSH_CHANNEL, type PushChannel } from '@receipts/realtime';
 import { RECEIPTS_CONFIG, type ReceiptsConfig } from './config';
 import { ProjectionThread } from './projection-thread/projection-thread';
@@ -100,14 +100,36 @@ export class ProjectionModule {
         },
         {
           provide: PROJECTION,
-          inject: [EVENT_STORE, READ_STORE, ProjectionEffects, RECEIPTS_CONFIG],
+          inject: [EVENT_STORE, READ_STORE, ProjectionEffects, RECEIPTS_CONFIG, ReceiptMetrics],
           useFactory: (
             events: EventStore,
             reads: ReadStore,
             effects: ProjectionEffects,
             config: ReceiptsConfig,
+            metrics: ReceiptMetrics,
           ): FollowingProjection => {
             const logger = new Logger('Projector');
+            metrics.countParkedWith(() => reads.countParked(RECEIPTS_PROJECTION));
+            const onParked = (p: {
+              position: bigint;
+              type: string;
+              stream: string;
+              reason: string;
+            }) =>
+              logger.warn(
+                `parked the event at position ${p.position} (${p.type} in ${p.stream}): ${p.reason}; ` +
+                  'the projection goes on without it until `projections retry`',
+              );
+            const reconcileEveryMs =
+              config.RECEIPTS_PROJECTOR_RECONCILE_S > 0
+                ? config.RECEIPTS_PROJECTOR_RECONCILE_S * 1000
+                : undefined;
+            const onReconciled = (repairs: readonly UnreadRepair[]) => {
+              for (const repair of repairs) {
+                metrics.driftRepaired.inc({ model: repair.model });
+                logger.warn(`reconciliation fixed ${describeRepair(repair)}`);
+              }
+            };
             if (events instanceof SqliteEventStore && config.RECEIPTS_PROJECTOR === 'thread') {
               return new ProjectionThread(
                 {
@@ -117,10 +139,13 @@ export class ProjectionModule {
                   batchSize: config.RECEIPTS_PROJECTOR_BATCH,
                   settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,
                   pollIntervalMs: 25,
+                  reconcileEveryMs,
                 },
                 events,
                 (batch) => effects.committed(batch),
                 (error) => logger.error(error),
+                onParked,
+                onReconciled,
               );
             }
             return new ProjectionRunner(events, reads, {
@@ -131,6 +156,10 @@ export class ProjectionModule {
               maxBackoffMs: 10_000,
               onError: (error) => logger.error(error),
               onCommitted: (batch) => effects.committed(batch),
+              onParked: (event, reason) => onParked({ ...event, reason }),
+              onPaused: (paused) => logger.log(paused ? 'paused' : 'following the log again'),
+              reconcileEveryMs,
+              onReconciled,
             });
           },
         },
@@ -140,3 +169,11 @@ export class ProjectionModule {
     };
   }
 }
+
+/** What a reconciliation found wrong, for the log. */
+const describeRepair = (repair: UnreadRepair): string =>
+  repair.model === 'read_cursors'
+    ? `${repair.userId}'s unread in ${repair.conversationId}: it said ${repair.stored}, ` +
+      `the receipts above the cursor count ${repair.recounted}`
+    : `${repair.userId}'s total unread: it said ${repair.stored}, ` +
+      `the conversations' unread add up to ${repair.recounted}`;

@@ -40,7 +40,7 @@ export class Readiness {
     // A store that answers reads but refuses every append (a full disk) cannot take ACKs.
     const eventStore: State | 'read-only' =
       eventReads === 'down' ? 'down' : eventWrites === 'down' ? 'read-only' : 'up';
-    const { position, running } = this.projection.status();
+    const { position, running, paused } = this.projection.status();
     const ready = eventStore === 'up' && readStore === 'up';
     const status = !ready ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok';
     const detail = {
@@ -48,7 +48,11 @@ export class Readiness {
       eventStore,
       readStore,
       ...(redis ? { redis } : {}),
-      projector: { running, position: position === null ? null : String(position) },
+      projector: {
+        running,
+        state: !running ? 'stopped' : paused ? 'paused' : 'running',
+        position: position === null ? null : String(position),
+      },
     };
     return { ready, status, detail };
   }

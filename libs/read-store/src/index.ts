@@ -1,4 +1,5 @@
 export * from './read-store';
+export * from './projection-control';
 export * from './read-model-rows';
 export * from './read-model-audit';
 export * from './memory-read-store';
@@ -7,3 +8,6 @@ export * from './mongo-read-store';
 export { READ_MODEL_TABLES } from './sqlite-read-store.schema';
 export * from './sqlite-read-model-contents';
 export * from './project-stored';
+export * from './sqlite-rebuild-shadow';
+export * from './unread-recount';
+export * from './mongo-rebuild-shadow';

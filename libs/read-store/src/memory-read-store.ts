@@ -18,7 +18,15 @@ import type {
 } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
+import { MemoryProjectionControl } from './memory-projection-control';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
 import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
 import type { ReadModelRows } from './read-model-rows';
 
 /** One conversation's read models; rows of other conversations are never needed together. */
@@ -51,6 +59,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   private totals = new Map<string, number>();
   private readonly checkpoints = new Map<string, GlobalPosition>();
   private readonly repairs: DriftRepairRecord[] = [];
+  private readonly control = new MemoryProjectionControl();
 
   apply(
     projection: string,
@@ -62,6 +71,85 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     this.write(writes);
     this.checkpoints.set(projection, checkpoint);
     return Promise.resolve(deltas);
+  }
+
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return Promise.resolve(this.control.load(projection));
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return Promise.resolve(this.control.setState(projection, state, at));
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return Promise.resolve(this.control.recordError(projection, message, at));
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return Promise.resolve(this.control.claimRebuild(projection, lease, replacing));
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return Promise.resolve(this.control.renewRebuild(projection, lease));
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return Promise.resolve(this.control.releaseRebuild(projection, owner));
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return Promise.resolve(this.control.park(projection, event));
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return Promise.resolve(this.control.parkedEvents(projection));
+  }
+
+  countParked(projection: string): Promise<number> {
+    return Promise.resolve(this.control.countParked(projection));
+  }
+
+  applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    if (!this.control.unpark(projection, position)) return Promise.resolve([]);
+    const { writes, deltas } = projectStored(this, changes, {});
+    this.write(writes);
+    return Promise.resolve(deltas);
+  }
+
+  recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const repairs: UnreadRepair[] = [];
+    for (const { userId, conversationId } of keys) {
+      const cursor = this.cursors.get(userId)?.get(conversationId);
+      if (!cursor) continue;
+      const addressed = this.conversations.get(conversationId)?.addressed.get(userId) ?? [];
+      const recounted = addressed.length - upperBound(addressed, cursor.readUpTo);
+      if (recounted === cursor.unread) continue;
+      this.cursors.get(userId)!.set(conversationId, { ...cursor, unread: recounted });
+      repairs.push({
+        model: 'read_cursors',
+        userId,
+        conversationId,
+        stored: cursor.unread,
+        recounted,
+      });
+    }
+    for (const userId of new Set(keys.map((k) => k.userId))) {
+      let recounted = 0;
+      for (const cursor of this.cursors.get(userId)?.values() ?? []) recounted += cursor.unread;
+      const stored = this.totals.get(userId) ?? 0;
+      if (recounted === stored) continue;
+      this.totals.set(userId, recounted);
+      repairs.push({ model: 'user_unread', userId, stored, recounted });
+    }
+    return Promise.resolve(repairs);
   }
 
   loadBase(keys: DocumentKeys): BaseDocuments {

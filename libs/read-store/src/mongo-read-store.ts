@@ -32,7 +32,15 @@ import {
 } from '@receipts/read-models';
 import { DRIFT_REPAIRS, MongoReadModelAudit } from './mongo-read-model-audit';
 import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
+import { CONTROL_COLLECTIONS, MongoProjectionControl } from './mongo-projection-control';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
 import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
 type Positioned = { position: GlobalPosition };
@@ -107,15 +115,67 @@ const RECOUNT_CHUNK = 500;
  */
 export class MongoReadStore implements ReadStore {
   private readonly db: Db;
+  private readonly control: MongoProjectionControl;
   private transactions = false;
 
-  /** The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`. */
+  /**
+   * The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`.
+   * @param suffix appended to every collection's name: a rebuild's shadow copy (`shadow()`).
+   */
   constructor(
     private readonly client: MongoClient,
-    dbName: string,
+    private readonly dbName: string,
+    private readonly suffix = '',
+    private readonly ownsClient = true,
   ) {
     // Positions are 64-bit: read them back as bigint, never as a rounded number.
     this.db = client.db(dbName, { useBigInt64: true });
+    this.control = new MongoProjectionControl(this.db, suffix);
+  }
+
+  private named(base: string): string {
+    return `${base}${this.suffix}`;
+  }
+
+  /** A copy in collections of their own (`<name>_rebuild`) on the same client, for a rebuild. */
+  shadow(): MongoReadStore {
+    return new MongoReadStore(this.client, this.dbName, `${this.suffix}_rebuild`, false);
+  }
+
+  /** Drops every collection of this store (a shadow copy that is done or abandoned). */
+  async drop(): Promise<void> {
+    for (const base of [
+      ...Object.values(READ_MODELS),
+      CHECKPOINTS,
+      ...Object.values(CONTROL_COLLECTIONS),
+    ]) {
+      await this.db
+        .collection(this.named(base))
+        .drop()
+        .catch(() => false);
+    }
+  }
+
+  /**
+   * Puts a shadow copy's read models in place of this store's, when this store's checkpoint of
+   * `projection` is `at` (none counts as 0): each collection is renamed over the live one
+   * (`dropTarget`), then the projection's parked events are copied. Each rename is atomic, the
+   * set of them is not: for a few milliseconds a reader may see some collections rebuilt and
+   * others not (the live projector holds still meanwhile, so no write is lost).
+   */
+  async replaceWith(
+    shadow: MongoReadStore,
+    projection: string,
+    at: GlobalPosition,
+  ): Promise<boolean> {
+    if (((await this.loadCheckpoint(projection)) ?? 0n) !== at) return false;
+    for (const base of Object.values(READ_MODELS)) {
+      await this.db.renameCollection(shadow.named(base), this.named(base), { dropTarget: true });
+    }
+    await this.control.replaceParked(projection, await shadow.parkedEvents(projection));
+    await shadow.drop();
+    await this.init();
+    return true;
   }
 
   static async connect(url: string, dbName: string): Promise<MongoReadStore> {
@@ -126,35 +186,42 @@ export class MongoReadStore implements ReadStore {
 
   /** Idempotent: creates what is missing, and learns whether the deployment has transactions. */
   async init(): Promise<void> {
-    for (const name of [...Object.values(READ_MODELS), CHECKPOINTS, DRIFT_REPAIRS]) {
+    for (const base of [
+      ...Object.values(READ_MODELS),
+      CHECKPOINTS,
+      DRIFT_REPAIRS,
+      ...Object.values(CONTROL_COLLECTIONS),
+    ]) {
+      const name = this.named(base);
       // Created up front: a transaction must not be the first to write to a collection.
       await this.db.createCollection(name).catch((error: unknown) => {
         if (!(error instanceof MongoServerError && error.code === NAMESPACE_EXISTS)) throw error;
       });
-      const indexes = INDEXES[name];
+      const indexes = INDEXES[base];
       if (indexes) await this.db.collection(name).createIndexes(indexes);
     }
+    await this.control.init();
     const hello = await this.db.admin().command({ hello: 1 });
     this.transactions = typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
   }
 
   private get messages(): Collection<MessageDoc> {
-    return this.db.collection<MessageDoc>(READ_MODELS.messages);
+    return this.db.collection<MessageDoc>(this.named(READ_MODELS.messages));
   }
   private get receipts(): Collection<ReceiptDoc> {
-    return this.db.collection<ReceiptDoc>(READ_MODELS.receipts);
+    return this.db.collection<ReceiptDoc>(this.named(READ_MODELS.receipts));
   }
   private get cursors(): Collection<CursorDoc> {
-    return this.db.collection<CursorDoc>(READ_MODELS.cursors);
+    return this.db.collection<CursorDoc>(this.named(READ_MODELS.cursors));
   }
   private get steps(): Collection<StepDoc> {
-    return this.db.collection<StepDoc>(READ_MODELS.steps);
+    return this.db.collection<StepDoc>(this.named(READ_MODELS.steps));
   }
   private get unread(): Collection<UnreadDoc> {
-    return this.db.collection<UnreadDoc>(READ_MODELS.unread);
+    return this.db.collection<UnreadDoc>(this.named(READ_MODELS.unread));
   }
   private get checkpoints(): Collection<CheckpointDoc> {
-    return this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    return this.db.collection<CheckpointDoc>(this.named(CHECKPOINTS));
   }
 
   async apply(
@@ -191,8 +258,9 @@ export class MongoReadStore implements ReadStore {
     checkpoint: GlobalPosition,
     options: ProjectOptions,
     session?: ClientSession,
+    { parked = false }: { parked?: boolean } = {},
   ): Promise<readonly ReceiptDelta[]> {
-    const base = await this.loadBase(documentKeys(changes), checkpoint, session);
+    const base = await this.loadBase(documentKeys(changes), checkpoint, session, parked);
     const reads = await this.loadReads(readKeys(base, changes, options), session);
     const { writes, deltas } = projectBatch({ ...base, ...reads }, changes, options);
     const at = { position: checkpoint };
@@ -245,7 +313,7 @@ export class MongoReadStore implements ReadStore {
       this.unread,
       writes.totals.map(({ userId, total }) => ({
         updateOne: {
-          filter: { _id: userId, position: { $lt: checkpoint } },
+          filter: { _id: userId, position: olderThan(checkpoint, parked) },
           update: { $set: { total, position: checkpoint } },
           upsert: true,
         },
@@ -254,9 +322,10 @@ export class MongoReadStore implements ReadStore {
     );
     await this.write(
       this.cursors,
-      writes.cursors.map((c) => cursorWrite(c, checkpoint)),
+      writes.cursors.map((c) => cursorWrite(c, checkpoint, parked)),
       session,
     );
+    if (parked) return deltas;
     await this.checkpoints.updateOne(
       { _id: projection },
       { $set: { position: checkpoint } },
@@ -274,6 +343,7 @@ export class MongoReadStore implements ReadStore {
     keys: DocumentKeys,
     checkpoint: GlobalPosition,
     session?: ClientSession,
+    parked = false,
   ): Promise<BaseDocuments> {
     const messageBranches = [
       ...[...groupBy(keys.messageSlots, (k) => k.conversationId)].map(([conversationId, ks]) => ({
@@ -304,6 +374,15 @@ export class MongoReadStore implements ReadStore {
         ? Promise.resolve([])
         : this.unread.find({ _id: { $in: [...keys.totals] } }, { session }).toArray(),
     ]);
+    if (parked) {
+      // A parked event's changes meet documents that later batches wrote: none of them is its.
+      return {
+        messages: messages.map(toMessage),
+        recipients: receipts.map(toRecipientRow),
+        cursors: cursors.map(toCursor),
+        totals: totals.map((t) => ({ userId: t._id, total: Number(t.total) })),
+      };
+    }
     return {
       messages: messages.filter((m) => BigInt(m.position) !== checkpoint).map(toMessage),
       recipients: receipts.map(toRecipientRow),
@@ -394,6 +473,117 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return this.control.load(projection);
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return this.control.setState(projection, state, at);
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return this.control.recordError(projection, message, at);
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return this.control.claimRebuild(projection, lease, replacing);
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return this.control.renewRebuild(projection, lease);
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return this.control.releaseRebuild(projection, owner);
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return this.control.park(projection, event);
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return this.control.parkedEvents(projection);
+  }
+
+  countParked(projection: string): Promise<number> {
+    return this.control.countParked(projection);
+  }
+
+  /**
+   * Writes at the current checkpoint and removes the parked record last, in one transaction
+   * where the deployment has them. On a standalone server the projection should be paused first
+   * (docs/OPERATIONS.md): a concurrent batch's cursor writes are not isolated from it.
+   */
+  async applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    const stamp = (await this.loadCheckpoint(projection)) ?? position;
+    const run = async (session?: ClientSession): Promise<readonly ReceiptDelta[]> => {
+      if (!(await this.control.isParked(projection, position, session))) return [];
+      const deltas = await this.applyBatch(projection, changes, stamp, {}, session, {
+        parked: true,
+      });
+      await this.control.unpark(projection, position, session);
+      return deltas;
+    };
+    if (!this.transactions) return run();
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(() => run(session), {
+        readConcern: { level: 'snapshot' },
+        writeConcern: { w: 'majority' },
+      });
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  /**
+   * Run by the projector between its batches, so no batch of its own writes these documents
+   * meanwhile; the fixes keep each document's position (they change no checkpoint's meaning).
+   */
+  async recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const repairs: UnreadRepair[] = [];
+    for (const { userId, conversationId } of keys) {
+      const cursor = await this.cursors.findOne({ userId, conversationId });
+      if (!cursor) continue;
+      const stored = Number(cursor.unread);
+      const recounted = await this.receipts.countDocuments({
+        conversationId,
+        userId,
+        sequence: { $gt: cursor.readUpTo },
+      });
+      if (recounted === stored) continue;
+      await this.cursors.updateOne({ userId, conversationId }, { $set: { unread: recounted } });
+      repairs.push({ model: 'read_cursors', userId, conversationId, stored, recounted });
+    }
+    for (const userId of new Set(keys.map((k) => k.userId))) {
+      const [sum] = await this.cursors
+        .aggregate<{ total: number | bigint }>([
+          { $match: { userId } },
+          { $group: { _id: null, total: { $sum: '$unread' } } },
+        ])
+        .toArray();
+      const recounted = Number(sum?.total ?? 0);
+      const doc = await this.unread.findOne({ _id: userId });
+      const stored = doc ? Number(doc.total) : 0;
+      if (recounted === stored) continue;
+      await this.unread.updateOne(
+        { _id: userId },
+        { $set: { total: recounted }, $setOnInsert: { position: 0n } },
+        { upsert: true },
+      );
+      repairs.push({ model: 'user_unread', userId, stored, recounted });
+    }
+    return repairs;
+  }
+
   async loadCheckpoint(projection: string): Promise<GlobalPosition | null> {
     const doc = await this.checkpoints.findOne({ _id: projection });
     return doc ? BigInt(doc.position) : null;
@@ -406,7 +596,8 @@ export class MongoReadStore implements ReadStore {
   /** The checkpoint goes first: an interrupted reset never leaves one over emptied read models. */
   async reset(projection: string): Promise<void> {
     await this.checkpoints.deleteOne({ _id: projection });
-    for (const name of Object.values(READ_MODELS)) await this.db.collection(name).drop();
+    for (const base of Object.values(READ_MODELS))
+      await this.db.collection(this.named(base)).drop();
     await this.init();
   }
 
@@ -550,7 +741,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    if (this.ownsClient) await this.client.close();
   }
 }
 
@@ -558,17 +749,25 @@ export class MongoReadStore implements ReadStore {
 const cursorWrite = (
   cursor: ReadCursorDocument,
   checkpoint: GlobalPosition,
+  parked: boolean,
 ): AnyBulkWriteOperation<CursorDoc> => ({
   updateOne: {
     filter: {
       userId: cursor.userId,
       conversationId: cursor.conversationId,
-      position: { $lt: checkpoint },
+      position: olderThan(checkpoint, parked),
     },
     update: { $set: { ...cursor, position: checkpoint } },
     upsert: true,
   },
 });
+
+/**
+ * The guard of a cursor or total write: only over an older state. A parked event's changes are
+ * written at the current checkpoint, over documents the checkpoint's own batch may have written.
+ */
+const olderThan = (checkpoint: GlobalPosition, parked: boolean) =>
+  parked ? { $lte: checkpoint } : { $lt: checkpoint };
 
 /** Facts never change once stored: insert the document unless its key is already there. */
 const insertIfAbsent = <T extends Document>(key: Filter<T>, doc: T): AnyBulkWriteOperation<T> => ({

@@ -10,6 +10,8 @@ import type {
   RecipientFacts,
 } from '@receipts/read-models';
 import type { ReadModelAudit } from './read-model-audit';
+import type { ProjectionControlStore } from './projection-control';
+import type { UnreadRecount } from './unread-recount';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -26,7 +28,8 @@ export interface CheckpointStore {
  * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
  * projection returns, and hands back its deltas (what changed for whom).
  */
-export interface ReadStore extends CheckpointStore, ReadModelAudit {
+export interface ReadStore
+  extends CheckpointStore, ReadModelAudit, ProjectionControlStore, UnreadRecount {
   apply(
     projection: string,
     changes: readonly ReadModelChange[],

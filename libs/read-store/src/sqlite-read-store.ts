@@ -20,8 +20,16 @@ import type {
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
 import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
-import type { ReadStore } from './read-store';
 import { SqliteReadModelAudit } from './sqlite-read-model-audit';
+import type {
+  ParkedEvent,
+  ProjectionControl,
+  ProjectionState,
+  RebuildLease,
+} from './projection-control';
+import type { ReadStore } from './read-store';
+import type { CursorKey, UnreadRepair } from './unread-recount';
+import { PROJECTION_CONTROL_SCHEMA, SqliteProjectionControl } from './sqlite-projection-control';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
 type CursorRow = {
@@ -67,6 +75,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly db: Database.Database;
   private readonly sql;
   private readonly audit: SqliteReadModelAudit;
+  private readonly control: SqliteProjectionControl;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
@@ -88,6 +97,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(READ_STORE_SCHEMA);
     this.audit = new SqliteReadModelAudit(this.db);
+    this.db.exec(PROJECTION_CONTROL_SCHEMA);
+    this.control = new SqliteProjectionControl(this.db);
     const prepare = (sql: string) => this.db.prepare(sql);
     this.sql = {
       insertMessage: prepare(`INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?, ?, ?)`),
@@ -140,6 +151,12 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
          WHERE r.conversation_id = ? AND r.sequence = ?`,
       ),
       cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
+      setCursorUnread: prepare(
+        `UPDATE read_cursors SET unread = ? WHERE user_id = ? AND conversation_id = ?`,
+      ),
+      sumUnread: prepare(
+        `SELECT COALESCE(SUM(unread), 0) FROM read_cursors WHERE user_id = ?`,
+      ).pluck(),
     };
   }
 
@@ -150,12 +167,140 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     options: ProjectOptions = {},
   ): Promise<readonly ReceiptDelta[]> {
     return Promise.resolve(
-      this.db.transaction(() => {
-        const { writes, deltas } = projectStored(this, changes, options);
-        this.write(writes);
-        this.sql.storeCheckpoint.run(projection, checkpoint);
-        return deltas;
-      })(),
+      this.db
+        .transaction(() => {
+          const { writes, deltas } = projectStored(this, changes, options);
+          this.write(writes);
+          this.sql.storeCheckpoint.run(projection, checkpoint);
+          return deltas;
+          // Immediate: other processes write to this file too (a retry, a rebuild's switch), and a
+          // deferred transaction that read before their commit could not write after it.
+        })
+        .immediate(),
+    );
+  }
+
+  recountUnread(keys: readonly CursorKey[]): Promise<UnreadRepair[]> {
+    const recount = this.db.transaction((): UnreadRepair[] => {
+      const repairs: UnreadRepair[] = [];
+      for (const { userId, conversationId } of keys) {
+        const cursor = this.sql.cursor.get(userId, conversationId) as CursorRow | undefined;
+        if (!cursor) continue;
+        const recounted = Number(
+          this.sql.unreadAbove.get(conversationId, userId, cursor.read_up_to),
+        );
+        if (recounted === cursor.unread) continue;
+        this.sql.setCursorUnread.run(recounted, userId, conversationId);
+        repairs.push({
+          model: 'read_cursors',
+          userId,
+          conversationId,
+          stored: cursor.unread,
+          recounted,
+        });
+      }
+      for (const userId of new Set(keys.map((k) => k.userId))) {
+        const recounted = Number(this.sql.sumUnread.get(userId));
+        const stored = (this.sql.total.get(userId) as number | undefined) ?? 0;
+        if (recounted === stored) continue;
+        this.sql.setTotal.run(userId, recounted);
+        repairs.push({ model: 'user_unread', userId, stored, recounted });
+      }
+      return repairs;
+    });
+    return Promise.resolve(recount.immediate());
+  }
+
+  /** The file this store keeps its read models in. */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /**
+   * Replaces every read model and the projection's parked events with another file's (a
+   * rebuild's copy), in one write transaction, only while this store's checkpoint of
+   * `projection` is `at` (none counts as 0): the copy must stand where the live models stand.
+   * Returns whether it did. Readers see the old models or the new ones, never a mix.
+   */
+  replaceFrom(file: string, projection: string, at: GlobalPosition): Promise<boolean> {
+    this.db.prepare('ATTACH DATABASE ? AS shadow').run(file);
+    try {
+      const replace = this.db.transaction((): boolean => {
+        const current = (this.sql.loadCheckpoint.get(projection) as bigint | undefined) ?? 0n;
+        if (current !== at) return false;
+        for (const table of READ_MODEL_TABLES) {
+          this.db.exec(
+            `DELETE FROM main.${table}; INSERT INTO main.${table} SELECT * FROM shadow.${table}`,
+          );
+        }
+        this.db.prepare('DELETE FROM main.parked_events WHERE projection = ?').run(projection);
+        this.db
+          .prepare(
+            'INSERT INTO main.parked_events SELECT * FROM shadow.parked_events WHERE projection = ?',
+          )
+          .run(projection);
+        return true;
+      });
+      return Promise.resolve(replace.immediate());
+    } finally {
+      this.db.exec('DETACH DATABASE shadow');
+    }
+  }
+
+  loadControl(projection: string): Promise<ProjectionControl> {
+    return Promise.resolve(this.control.load(projection));
+  }
+
+  setState(projection: string, state: ProjectionState, at: Date): Promise<void> {
+    return Promise.resolve(this.control.setState(projection, state, at));
+  }
+
+  recordError(projection: string, message: string, at: Date): Promise<void> {
+    return Promise.resolve(this.control.recordError(projection, message, at));
+  }
+
+  claimRebuild(
+    projection: string,
+    lease: RebuildLease,
+    replacing: string | null,
+  ): Promise<boolean> {
+    return Promise.resolve(this.control.claimRebuild(projection, lease, replacing));
+  }
+
+  renewRebuild(projection: string, lease: RebuildLease): Promise<boolean> {
+    return Promise.resolve(this.control.renewRebuild(projection, lease));
+  }
+
+  releaseRebuild(projection: string, owner: string): Promise<void> {
+    return Promise.resolve(this.control.releaseRebuild(projection, owner));
+  }
+
+  park(projection: string, event: ParkedEvent): Promise<void> {
+    return Promise.resolve(this.control.park(projection, event));
+  }
+
+  parkedEvents(projection: string): Promise<ParkedEvent[]> {
+    return Promise.resolve(this.control.parkedEvents(projection));
+  }
+
+  countParked(projection: string): Promise<number> {
+    return Promise.resolve(this.control.countParked(projection));
+  }
+
+  applyParked(
+    projection: string,
+    position: GlobalPosition,
+    changes: readonly ReadModelChange[],
+  ): Promise<readonly ReceiptDelta[]> {
+    return Promise.resolve(
+      this.db
+        .transaction((): readonly ReceiptDelta[] => {
+          if (!this.control.unpark(projection, position)) return [];
+          const { writes, deltas } = projectStored(this, changes, {});
+          this.write(writes);
+          return deltas;
+        })
+        .immediate(),
     );
   }
 

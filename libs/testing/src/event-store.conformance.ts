@@ -202,6 +202,30 @@ export const describeEventStoreConformance = (
       });
     });
 
+    describe('headPosition', () => {
+      it('is the position of the last event in the log, read without paging', async () => {
+        const stream = streamName('head');
+        const appended = await store.appendToStream(stream, someEvents(3), 'no_stream');
+        const head = await store.headPosition();
+        expect(typeof head).toBe('bigint');
+        expect(head!).toBeGreaterThanOrEqual(appended.position);
+        // Others may append to a shared server meanwhile: the head is still one of the log's events.
+        const since = await store.readAll({ after: appended.position, maxCount: 1000 });
+        const positions = [appended.position, ...since.map((e) => e.position)];
+        expect(positions).toContain(head);
+      });
+
+      it('moves with each append', async () => {
+        const stream = streamName('head-moves');
+        await store.appendToStream(stream, someEvents(1), 'no_stream');
+        const before = await store.headPosition();
+        const appended = await store.appendToStream(stream, someEvents(1), 0n);
+        const after = await store.headPosition();
+        expect(after!).toBeGreaterThan(before!);
+        expect(after!).toBeGreaterThanOrEqual(appended.position);
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('catches up from a position, then delivers live appends in batches, and stops on abort', async () => {
         const stream = streamName('subscribe');

@@ -9,6 +9,7 @@ import {
   recipientReceipt,
 } from '@receipts/read-models';
 import type { ReadStore } from '@receipts/read-store';
+import { describeProjectionControl } from './projection-control.conformance';
 
 export type OpenedReadStore = Readonly<{
   store: ReadStore;
@@ -470,6 +471,23 @@ export const describeReadStoreConformance = (
         });
       });
     });
+
+    describe('recountUnread', () => {
+      it('finds nothing stale in models the projection wrote, and leaves them as they are', async () => {
+        const { c, ann, bob, cid, sender } = world;
+        for (const change of story(c, world)) await apply(change);
+        const before = await snapshot(store, c, world);
+        const keys = [ann, bob, cid, sender].map((userId) => ({ userId, conversationId: c }));
+        expect(await store.recountUnread(keys)).toEqual([]);
+        expect(await snapshot(store, c, world)).toEqual(before);
+      });
+    });
+
+    describeProjectionControl(() => ({
+      store,
+      projection: world.projection,
+      users: [world.c, world.sender, world.ann],
+    }));
 
     describe('queries', () => {
       it('messagesTo returns the messages addressed to the user, fromExclusive < sequence <= toInclusive, in order, at most limit', async () => {

@@ -35,6 +35,7 @@ export const recordedLog = (events: readonly DomainEvent[]): EventStore => {
           .map((e, revision) => ({ ...e, revision: BigInt(revision) }))
           .filter((e) => e.revision >= from),
       ),
+    headPosition: () => Promise.resolve(recorded.at(-1)?.position ?? null),
     appendToStream: readOnly,
     subscribeToAll: readOnly,
     close: () => Promise.resolve(),

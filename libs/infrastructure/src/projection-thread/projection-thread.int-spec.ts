@@ -72,7 +72,7 @@ describe('ProjectionThread', () => {
     while ((thread.status().position ?? 0n) < head && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(thread.status()).toEqual({ position: head, running: true });
+    expect(thread.status()).toEqual({ position: head, running: true, paused: false });
 
     const positions = batches.map((b) => b.position);
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);

@@ -1,4 +1,5 @@
 import type { CommittedBatch } from '@receipts/application';
+import type { UnreadRepair } from '@receipts/read-store';
 
 /** What the projection thread is started with. */
 export type ProjectionThreadData = Readonly<{
@@ -9,6 +10,8 @@ export type ProjectionThreadData = Readonly<{
   settleMs: number;
   /** How often the thread looks for appends nobody told it of (other processes). */
   pollIntervalMs: number;
+  /** Unread reconciliation interval; absent: off. */
+  reconcileEveryMs?: number;
 }>;
 
 export type ToProjectionThread =
@@ -21,4 +24,15 @@ export type ToProjectionThread =
 export type FromProjectionThread =
   | Readonly<{ kind: 'following'; position: bigint }>
   | Readonly<{ kind: 'committed'; batch: CommittedBatch }>
+  | Readonly<{ kind: 'paused'; paused: boolean }>
+  | ({ kind: 'parked' } & ParkedNotice)
+  | Readonly<{ kind: 'reconciled'; repairs: readonly UnreadRepair[] }>
   | Readonly<{ kind: 'error'; message: string }>;
+
+/** An event the projection set aside, for the serving thread's log. */
+export type ParkedNotice = Readonly<{
+  position: bigint;
+  type: string;
+  stream: string;
+  reason: string;
+}>;

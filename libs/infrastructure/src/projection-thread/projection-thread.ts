@@ -2,8 +2,10 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { CommittedBatch, FollowingProjection, ProjectionStatus } from '@receipts/application';
 import { type GlobalPosition, type SqliteEventStore, workerModule } from '@receipts/event-store';
+import type { UnreadRepair } from '@receipts/read-store';
 import type {
   FromProjectionThread,
+  ParkedNotice,
   ProjectionThreadData,
   ToProjectionThread,
 } from './projection-thread.messages';
@@ -21,6 +23,7 @@ const RESTART_AFTER_MS = 1_000;
 export class ProjectionThread implements FollowingProjection {
   private position: GlobalPosition | null = null;
   private running = false;
+  private paused = false;
 
   constructor(
     private readonly data: ProjectionThreadData,
@@ -28,10 +31,12 @@ export class ProjectionThread implements FollowingProjection {
     /** A committed batch's effects in this thread (`ProjectionEffects.committed`). */
     private readonly committed: (batch: CommittedBatch) => Promise<void>,
     private readonly onError: (error: unknown) => void,
+    private readonly onParked: (parked: ParkedNotice) => void = () => undefined,
+    private readonly onReconciled: (repairs: readonly UnreadRepair[]) => void = () => undefined,
   ) {}
 
   status(): ProjectionStatus {
-    return { position: this.position, running: this.running };
+    return { position: this.position, running: this.running, paused: this.paused };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -64,6 +69,13 @@ export class ProjectionThread implements FollowingProjection {
             .then(() => send({ kind: 'handled' }));
           return;
         }
+        case 'paused':
+          this.paused = message.paused;
+          return;
+        case 'parked':
+          return this.onParked(message);
+        case 'reconciled':
+          return this.onReconciled(message.repairs);
         case 'error':
           return this.onError(new Error(message.message));
       }

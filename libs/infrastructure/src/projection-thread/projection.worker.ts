@@ -54,6 +54,17 @@ const runner = new ProjectionRunner(events, reads, {
       message: error instanceof Error ? (error.stack ?? error.message) : String(error),
     }),
   onFollowing: (position) => post({ kind: 'following', position }),
+  onPaused: (paused) => post({ kind: 'paused', paused }),
+  reconcileEveryMs: data.reconcileEveryMs,
+  onReconciled: (repairs) => post({ kind: 'reconciled', repairs }),
+  onParked: (event, reason) =>
+    post({
+      kind: 'parked',
+      position: event.position,
+      type: event.type,
+      stream: event.stream,
+      reason,
+    }),
   onCommitted: async (batch) => {
     post({ kind: 'committed', batch });
     unhandled += 1;
