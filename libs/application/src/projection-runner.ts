@@ -1,8 +1,13 @@
 import { setImmediate } from 'node:timers/promises';
 import { type DomainEvent, decodeEvent, isDomainEventType } from '@receipts/domain';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import { PROJECTED_EVENT_TYPES, type ReceiptDelta, projectEvent } from '@receipts/read-models';
-import type { ReadStore } from '@receipts/read-store';
+import {
+  type FeedEntry,
+  PROJECTED_EVENT_TYPES,
+  type ReceiptDelta,
+  projectEvent,
+} from '@receipts/read-models';
+import type { AppliedBatch, ReadStore } from '@receipts/read-store';
 
 export type ProjectionRunnerOptions = Readonly<{
   projection: string;
@@ -34,6 +39,8 @@ export type CommittedBatch = Readonly<{
   /** When each of the batch's events was recorded (ms since the epoch), for the lag. */
   recordedAt: readonly number[];
   deltas: readonly ReceiptDelta[];
+  /** The deltas as numbered in each user's feed, committed with them. */
+  feed: readonly FeedEntry[];
 }>;
 
 /** A projection that follows the log, inline (`ProjectionRunner`) or on its own thread. */
@@ -104,13 +111,14 @@ export class ProjectionRunner implements FollowingProjection {
       batchSize: this.options.batchSize,
       signal,
     })) {
-      const deltas = await this.applyBatch(batch);
+      const { deltas, feed } = await this.applyBatch(batch);
       this.position = batch.at(-1)!.position;
       await this.options.onCommitted?.({
         position: this.position,
         events: batch.length,
         recordedAt: batch.map((event) => event.recordedAt.getTime()),
         deltas,
+        feed,
       });
       const settle = this.options.settleMs ?? 0;
       if (batch.length < this.options.batchSize) {
@@ -124,14 +132,9 @@ export class ProjectionRunner implements FollowingProjection {
   }
 
   /** Commits the batch with its checkpoint; returns what changed for whom. */
-  private async applyBatch(batch: readonly RecordedEvent[]): Promise<readonly ReceiptDelta[]> {
+  private applyBatch(batch: readonly RecordedEvent[]): Promise<AppliedBatch> {
     const changes = toDomainEvents(batch).flatMap(projectEvent);
-    const deltas = await this.readStore.apply(
-      this.options.projection,
-      changes,
-      batch.at(-1)!.position,
-    );
-    return deltas;
+    return this.readStore.apply(this.options.projection, changes, batch.at(-1)!.position);
   }
 }
 

@@ -41,6 +41,7 @@ describe('staleGroups', () => {
       },
       {
         kind: 'cursor_moved',
+        readUpToSequence: upTo,
         deviceId: 'p',
         shared: true,
         cursor: {

@@ -15,21 +15,27 @@ import {
   type AddressedMessage,
   type BaseDocuments,
   type DocumentKeys,
+  type FeedChange,
+  type FeedEntry,
+  type FeedWrites,
   type MessageDocument,
   type ReadCursorDocument,
   type ReadKeys,
   type ReadModelChange,
-  type ReceiptDelta,
   type RecipientCounts,
   type RecipientFacts,
   type RecipientRow,
   type StepRow,
   type StoredDocuments,
+  type StoredFeedPage,
+  DEFAULT_FEED_RETENTION,
   documentKeys,
+  feedEntries,
+  feedUsers,
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
-import type { ReadStore } from './read-store';
+import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
 type Positioned = { position: GlobalPosition };
@@ -45,6 +51,14 @@ type CursorDoc = ReadCursorDocument & Positioned;
 type StepDoc = Positioned & StepRow;
 type UnreadDoc = Positioned & { _id: string; total: number };
 type CheckpointDoc = { _id: string; position: GlobalPosition };
+type FeedEntryDoc = Positioned & {
+  userId: string;
+  feedPosition: number;
+  deviceId: string | null;
+  change: FeedChange;
+};
+/** `before`: the head this batch started from, for a retry of the same batch to number again. */
+type FeedHeadDoc = Positioned & { _id: string; head: number; before: number };
 
 const READ_MODELS = {
   messages: 'messages',
@@ -52,6 +66,8 @@ const READ_MODELS = {
   cursors: 'read_cursors',
   steps: 'read_steps',
   unread: 'user_unread',
+  feedEntries: 'feed_entries',
+  feedHeads: 'feed_heads',
 } as const;
 const CHECKPOINTS = 'checkpoints';
 
@@ -90,6 +106,10 @@ const INDEXES: Readonly<Record<string, IndexDescription[]>> = {
       key: { conversationId: 1, userId: 1, shared: 1, upTo: 1 },
     },
   ],
+  [READ_MODELS.feedEntries]: [
+    // feedPage (user =, positions after one, in order), apply's upsert and prune.
+    { name: 'user_feed_position', key: { userId: 1, feedPosition: 1 }, unique: true },
+  ],
 };
 
 const DUPLICATE_KEY = 11000;
@@ -105,18 +125,25 @@ const RECOUNT_CHUNK = 500;
 export class MongoReadStore implements ReadStore {
   private readonly db: Db;
   private transactions = false;
+  private readonly feedRetention: number;
 
   /** The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`. */
   constructor(
     private readonly client: MongoClient,
     dbName: string,
+    { feedRetention = DEFAULT_FEED_RETENTION }: FeedOptions = {},
   ) {
+    this.feedRetention = feedRetention;
     // Positions are 64-bit: read them back as bigint, never as a rounded number.
     this.db = client.db(dbName, { useBigInt64: true });
   }
 
-  static async connect(url: string, dbName: string): Promise<MongoReadStore> {
-    const store = new MongoReadStore(await new MongoClient(url).connect(), dbName);
+  static async connect(
+    url: string,
+    dbName: string,
+    options: FeedOptions = {},
+  ): Promise<MongoReadStore> {
+    const store = new MongoReadStore(await new MongoClient(url).connect(), dbName, options);
     await store.init();
     return store;
   }
@@ -150,6 +177,12 @@ export class MongoReadStore implements ReadStore {
   private get unread(): Collection<UnreadDoc> {
     return this.db.collection<UnreadDoc>(READ_MODELS.unread);
   }
+  private get feedEntries(): Collection<FeedEntryDoc> {
+    return this.db.collection<FeedEntryDoc>(READ_MODELS.feedEntries);
+  }
+  private get feedHeads(): Collection<FeedHeadDoc> {
+    return this.db.collection<FeedHeadDoc>(READ_MODELS.feedHeads);
+  }
   private get checkpoints(): Collection<CheckpointDoc> {
     return this.db.collection<CheckpointDoc>(CHECKPOINTS);
   }
@@ -158,7 +191,7 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<readonly ReceiptDelta[]> {
+  ): Promise<AppliedBatch> {
     if (!this.transactions) return this.applyBatch(projection, changes, checkpoint);
     const session = this.client.startSession();
     try {
@@ -179,17 +212,21 @@ export class MongoReadStore implements ReadStore {
    * Loads what the batch touches, lets the projection fold it, then writes: the facts (messages,
    * receipts, deliveries, steps), the totals, the cursors, and last the checkpoint. Totals go
    * before cursors so that a retry after a failure in between finds the totals already at this
-   * checkpoint (settled) and derives each unwritten cursor again from its stored state.
+   * checkpoint (settled) and derives each unwritten cursor again from its stored state. The feed
+   * goes last before the checkpoint: entries (overwritten by position with the same content on a
+   * retry), then the heads, each remembering where this batch started numbering.
    */
   private async applyBatch(
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
     session?: ClientSession,
-  ): Promise<readonly ReceiptDelta[]> {
+  ): Promise<AppliedBatch> {
     const base = await this.loadBase(documentKeys(changes), checkpoint, session);
     const reads = await this.loadReads(readKeys(base, changes), session);
     const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const heads = await this.loadFeedHeads(feedUsers(deltas), checkpoint, session);
+    const feed = feedEntries(deltas, heads, this.feedRetention);
     const at = { position: checkpoint };
     await this.write(
       this.messages,
@@ -252,12 +289,81 @@ export class MongoReadStore implements ReadStore {
       writes.cursors.map((c) => cursorWrite(c, checkpoint)),
       session,
     );
+    await this.writeFeed(feed, heads, checkpoint, session);
     await this.checkpoints.updateOne(
       { _id: projection },
       { $set: { position: checkpoint } },
       { upsert: true, session },
     );
-    return deltas;
+    return { deltas, feed: feed.entries };
+  }
+
+  /** A head this very batch already moved (an interrupted attempt) counts from where it began. */
+  private async loadFeedHeads(
+    userIds: readonly string[],
+    checkpoint: GlobalPosition,
+    session?: ClientSession,
+  ): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const docs = await this.feedHeads.find({ _id: { $in: [...userIds] } }, { session }).toArray();
+    return new Map(
+      docs.map((d) => [d._id, Number(BigInt(d.position) === checkpoint ? d.before : d.head)]),
+    );
+  }
+
+  private async writeFeed(
+    { entries, heads, prune }: FeedWrites,
+    before: ReadonlyMap<string, number>,
+    checkpoint: GlobalPosition,
+    session?: ClientSession,
+  ): Promise<void> {
+    await this.write(
+      this.feedEntries,
+      entries.map(
+        (e): AnyBulkWriteOperation<FeedEntryDoc> => ({
+          replaceOne: {
+            filter: { userId: e.userId, feedPosition: e.position },
+            replacement: toFeedEntryDoc(e, checkpoint),
+            upsert: true,
+          },
+        }),
+      ),
+      session,
+    );
+    await this.write(
+      this.feedEntries,
+      prune.map(({ userId, head }) => ({
+        deleteMany: { filter: { userId, feedPosition: { $lte: head } } },
+      })),
+      session,
+    );
+    await this.write(
+      this.feedHeads,
+      heads.map(({ userId, head }) => ({
+        updateOne: {
+          filter: { _id: userId, position: { $lt: checkpoint } },
+          update: { $set: { head, before: before.get(userId) ?? 0, position: checkpoint } },
+          upsert: true,
+        },
+      })),
+      session,
+    );
+  }
+
+  async feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage> {
+    const [head, first, docs] = await Promise.all([
+      this.feedHeads.findOne({ _id: userId }),
+      this.feedEntries.findOne({ userId }, { sort: { feedPosition: 1 } }),
+      this.feedEntries
+        .find({ userId, feedPosition: { $gt: after } }, { sort: { feedPosition: 1 }, limit })
+        .toArray(),
+    ]);
+    const headPosition = head ? Number(head.head) : 0;
+    return {
+      entries: docs.map(toFeedEntry),
+      head: headPosition,
+      firstKept: first ? Number(first.feedPosition) : headPosition + 1,
+    };
   }
 
   /**
@@ -581,6 +687,21 @@ const toCursor = (doc: ReadCursorDocument): ReadCursorDocument => ({
   sharedReadUpTo: doc.sharedReadUpTo,
   unread: Number(doc.unread),
   lastReadAt: doc.lastReadAt,
+});
+
+const toFeedEntryDoc = (e: FeedEntry, position: GlobalPosition): FeedEntryDoc => ({
+  userId: e.userId,
+  feedPosition: e.position,
+  deviceId: e.deviceId,
+  change: e.change,
+  position,
+});
+
+const toFeedEntry = (doc: FeedEntryDoc): FeedEntry => ({
+  userId: doc.userId,
+  position: Number(doc.feedPosition),
+  deviceId: doc.deviceId,
+  change: doc.change,
 });
 
 const toMessage = (doc: MessageDocument): MessageDocument => ({

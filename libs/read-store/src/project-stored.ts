@@ -1,11 +1,14 @@
 import {
   type BaseDocuments,
   type DocumentKeys,
+  type FeedWrites,
   type ProjectedBatch,
   type ReadKeys,
   type ReadModelChange,
   type StoredDocuments,
   documentKeys,
+  feedEntries,
+  feedUsers,
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
@@ -14,13 +17,20 @@ import {
 export interface SyncDocumentSource {
   loadBase(keys: DocumentKeys): BaseDocuments;
   loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'>;
+  loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number>;
 }
 
-/** Loads what a batch touches, in the projection's two passes, and projects it. */
+/**
+ * Loads what a batch touches, in the projection's two passes, projects it, and numbers its
+ * deltas in the feeds of the users they concern.
+ */
 export const projectStored = (
   source: SyncDocumentSource,
   changes: readonly ReadModelChange[],
-): ProjectedBatch => {
+  feedRetention: number,
+): ProjectedBatch & { feed: FeedWrites } => {
   const base = source.loadBase(documentKeys(changes));
-  return projectBatch({ ...base, ...source.loadReads(readKeys(base, changes)) }, changes);
+  const projected = projectBatch({ ...base, ...source.loadReads(readKeys(base, changes)) }, changes);
+  const heads = source.loadFeedHeads(feedUsers(projected.deltas));
+  return { ...projected, feed: feedEntries(projected.deltas, heads, feedRetention) };
 };

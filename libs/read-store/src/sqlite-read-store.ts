@@ -4,21 +4,25 @@ import type {
   AddressedMessage,
   BaseDocuments,
   DocumentKeys,
+  FeedChange,
+  FeedEntry,
+  FeedWrites,
   MessageDocument,
   ReadCursorDocument,
   ReadKeys,
   ReadModelChange,
   ReadModelWrites,
-  ReceiptDelta,
   RecipientCounts,
   RecipientFacts,
   RecipientRow,
   StepRow,
   StoredDocuments,
+  StoredFeedPage,
 } from '@receipts/read-models';
+import { DEFAULT_FEED_RETENTION } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
-import type { ReadStore } from './read-store';
+import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
 
 type CursorRow = {
@@ -44,6 +48,7 @@ type ReceiptRow = {
   delivered_at: string | null;
   delivered_device: string | null;
 };
+type FeedRow = { user_id: string; position: number; device_id: string | null; change: string };
 type FactsRow = {
   user_id: string;
   delivered_at: string | null;
@@ -63,13 +68,18 @@ const firstStep = (column: 'read_at' | 'device_id', sharedOnly: boolean): string
 export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly feedRetention: number;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
    *   write-ahead log, no disk flushes, one connection holding the file and a large page cache.
    *   A crash leaves a file to delete and rebuild again, never a live one damaged.
    */
-  constructor(file: string, { bulk = false }: { bulk?: boolean } = {}) {
+  constructor(
+    file: string,
+    { bulk = false, feedRetention = DEFAULT_FEED_RETENTION }: { bulk?: boolean } & FeedOptions = {},
+  ) {
+    this.feedRetention = feedRetention;
     this.db = new Database(file);
     if (bulk) {
       this.db.pragma('journal_mode = MEMORY');
@@ -135,6 +145,14 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
          WHERE r.conversation_id = ? AND r.sequence = ?`,
       ),
       cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
+      insertFeedEntry: prepare(`INSERT OR REPLACE INTO feed_entries VALUES (?, ?, ?, ?)`),
+      setFeedHead: prepare(`INSERT OR REPLACE INTO feed_heads VALUES (?, ?)`),
+      feedHead: prepare(`SELECT head FROM feed_heads WHERE user_id = ?`).pluck(),
+      pruneFeed: prepare(`DELETE FROM feed_entries WHERE user_id = ? AND position <= ?`),
+      feedPage: prepare(
+        `SELECT * FROM feed_entries WHERE user_id = ? AND position > ? ORDER BY position LIMIT ?`,
+      ),
+      firstKept: prepare(`SELECT MIN(position) FROM feed_entries WHERE user_id = ?`).pluck(),
     };
   }
 
@@ -142,15 +160,35 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-  ): Promise<readonly ReceiptDelta[]> {
+  ): Promise<AppliedBatch> {
     return Promise.resolve(
-      this.db.transaction(() => {
-        const { writes, deltas } = projectStored(this, changes);
+      this.db.transaction((): AppliedBatch => {
+        const { writes, deltas, feed } = projectStored(this, changes, this.feedRetention);
         this.write(writes);
+        this.writeFeed(feed);
         this.sql.storeCheckpoint.run(projection, checkpoint);
-        return deltas;
+        return { deltas, feed: feed.entries };
       })(),
     );
+  }
+
+  loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number> {
+    const heads = new Map<string, number>();
+    for (const userId of userIds) {
+      const head = this.sql.feedHead.get(userId) as number | undefined;
+      if (head !== undefined) heads.set(userId, head);
+    }
+    return heads;
+  }
+
+  private writeFeed({ entries, heads, prune }: FeedWrites): void {
+    for (const entry of entries) this.insertFeedEntry(entry);
+    for (const { userId, head } of heads) this.sql.setFeedHead.run(userId, head);
+    for (const { userId, head } of prune) this.sql.pruneFeed.run(userId, head);
+  }
+
+  private insertFeedEntry(e: FeedEntry): void {
+    this.sql.insertFeedEntry.run(e.userId, e.position, e.deviceId, JSON.stringify(e.change));
   }
 
   loadBase(keys: DocumentKeys): BaseDocuments {
@@ -286,6 +324,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       for (const cursor of rows.cursors) this.writeCursor(cursor);
       for (const step of rows.steps) this.insertStep(step);
       for (const t of rows.totals) this.sql.setTotal.run(t.userId, t.total);
+      for (const entry of rows.feedEntries) this.insertFeedEntry(entry);
+      for (const { userId, head } of rows.feedHeads) this.sql.setFeedHead.run(userId, head);
       for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
     })();
     return Promise.resolve();
@@ -358,11 +398,29 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     return Promise.resolve((this.sql.total.get(userId) as number | undefined) ?? 0);
   }
 
+  feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage> {
+    return Promise.resolve(
+      this.db.transaction((): StoredFeedPage => {
+        const head = (this.sql.feedHead.get(userId) as number | undefined) ?? 0;
+        const firstKept = (this.sql.firstKept.get(userId) as number | null) ?? head + 1;
+        const rows = this.sql.feedPage.all(userId, after, limit) as FeedRow[];
+        return { entries: rows.map(toFeedEntry), head, firstKept };
+      })(),
+    );
+  }
+
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();
   }
 }
+
+const toFeedEntry = (row: FeedRow): FeedEntry => ({
+  userId: row.user_id,
+  position: row.position,
+  deviceId: row.device_id,
+  change: JSON.parse(row.change) as FeedChange,
+});
 
 const toCursor = (row: CursorRow): ReadCursorDocument => ({
   userId: row.user_id,

@@ -8,7 +8,7 @@ import {
   countReceipts,
   recipientReceipt,
 } from '@receipts/read-models';
-import type { ReadStore } from '@receipts/read-store';
+import type { FeedOptions, ReadStore } from '@receipts/read-store';
 
 export type OpenedReadStore = Readonly<{
   store: ReadStore;
@@ -22,7 +22,7 @@ export type OpenedReadStore = Readonly<{
  */
 export const describeReadStoreConformance = (
   adapterName: string,
-  open: () => Promise<OpenedReadStore>,
+  open: (options?: FeedOptions) => Promise<OpenedReadStore>,
 ): void => {
   describe(`ReadStore conformance: ${adapterName}`, () => {
     let opened: OpenedReadStore;
@@ -30,7 +30,9 @@ export const describeReadStoreConformance = (
     let world: World;
     let position: GlobalPosition;
     /** Applies a batch as the projection would: every batch at a checkpoint above the last one. */
-    const apply = (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> => {
+    const apply = async (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> =>
+      (await applied(...changes)).deltas;
+    const applied = (...changes: ReadModelChange[]) => {
       position += 1n;
       return store.apply(world.projection, changes, position);
     };
@@ -282,6 +284,7 @@ export const describeReadStoreConformance = (
           },
           {
             kind: 'cursor_moved',
+            readUpToSequence: 3,
             deviceId: 'laptop',
             shared: true,
             cursor: {
@@ -353,6 +356,102 @@ export const describeReadStoreConformance = (
           readDelta && 'messages' in readDelta && readDelta.messages.map((m) => m.sequence),
         ).toEqual(sequences.slice(0, MAX_COVERED_PER_READ));
         expect(deltas.at(-1)).toMatchObject({ cursor: { unread: 0 }, totalUnread: 0 });
+      });
+    });
+
+    describe("feed: each user's changes, numbered", () => {
+      const page = async (userId: string, after = 0) => store.feedPage(userId, after, 100);
+
+      it('numbers the changes each user is told of 1, 2, 3... in log order, as their pushes tell them', async () => {
+        const { c, ann, bob, sender } = world;
+        await apply(registered(c, 1, [ann, bob], sender), registered(c, 2, [ann], bob));
+        const { feed } = await applied(
+          delivered(c, 1, ann, at(2)),
+          read(c, ann, 2, at(3), { deviceId: 'phone' }),
+          delivered(c, 1, bob, at(4)),
+        );
+        expect(feed.map((e) => [e.userId, e.position, e.change.type])).toEqual([
+          [sender, 1, 'delivered'],
+          [sender, 2, 'read'],
+          [bob, 1, 'read'],
+          [ann, 1, 'read_sync'],
+          [sender, 3, 'delivered'],
+        ]);
+        expect(await page(sender)).toEqual({
+          entries: feed.filter((e) => e.userId === sender),
+          head: 3,
+          firstKept: 1,
+        });
+        expect(await page(ann)).toEqual({
+          entries: [
+            {
+              userId: ann,
+              position: 1,
+              deviceId: 'phone',
+              change: { type: 'read_sync', conversationId: c, readUpToSequence: 2 },
+            },
+          ],
+          head: 1,
+          firstKept: 1,
+        });
+        expect((await page(bob)).entries[0]?.change).toEqual({
+          type: 'read',
+          conversationId: c,
+          readerId: ann,
+          readUpToSequence: 2,
+          readAt: at(3),
+          messages: [{ messageId: 'm2', sequence: 2, recipientCount: 1 }],
+        });
+        expect((await page(sender, 1)).entries.map((e) => e.position)).toEqual([2, 3]);
+        expect(await store.feedPage(sender, 0, 1)).toMatchObject({ entries: [{ position: 1 }] });
+        expect(await page(world.cid)).toEqual({ entries: [], head: 0, firstKept: 1 });
+      });
+
+      it('tells senders of a hidden read only the deliveries it implies', async () => {
+        const { c, ann, sender } = world;
+        await apply(registered(c, 1, [ann], sender), registered(c, 2, [ann], sender));
+        await apply(delivered(c, 1, ann, at(1)), read(c, ann, 2, at(5), { shared: false }));
+        expect((await page(sender)).entries.map((e) => e.change)).toEqual([
+          expect.objectContaining({
+            type: 'delivered',
+            message: expect.objectContaining({ sequence: 1 }),
+          }),
+          expect.objectContaining({ type: 'delivered', deliveredAt: at(5) }),
+        ]);
+        expect((await page(ann)).entries.map((e) => e.change.type)).toEqual(['read_sync']);
+      });
+
+      it('writes nothing again when a batch is applied again', async () => {
+        const { c, ann, sender } = world;
+        const batch = [registered(c, 1, [ann], sender), delivered(c, 1, ann, at(1))];
+        await store.apply(world.projection, batch, 3n);
+        const { feed } = await store.apply(world.projection, batch, 3n);
+        expect(feed).toEqual([]);
+        expect((await page(sender)).head).toBe(1);
+      });
+
+      it('keeps the last entries of each user up to the retention, and says which is the first kept', async () => {
+        const small = await open({ feedRetention: 3 });
+        try {
+          const { c, ann, bob, sender } = world;
+          const sequences = [1, 2, 3, 4, 5];
+          await small.store.apply(
+            world.projection,
+            sequences.map((s) => registered(c, s, [ann, bob], sender)),
+            1n,
+          );
+          await small.store.apply(
+            world.projection,
+            sequences.map((s) => delivered(c, s, ann, at(s))),
+            2n,
+          );
+          await small.store.apply(world.projection, [delivered(c, 1, bob, at(9))], 3n);
+          const kept = await small.store.feedPage(sender, 0, 100);
+          expect(kept.entries.map((e) => e.position)).toEqual([4, 5, 6]);
+          expect(kept).toMatchObject({ head: 6, firstKept: 4 });
+        } finally {
+          await small.cleanup();
+        }
       });
     });
 
@@ -599,6 +698,11 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
       bySequence.set(m.sequence, m);
     }
   }
+  const withRoles = (value: unknown): unknown => {
+    let text = JSON.stringify(value).replaceAll(c, 'conversation');
+    for (const [role, id] of Object.entries(users)) text = text.replaceAll(id, role);
+    return JSON.parse(text);
+  };
   const messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
   return {
     messages: messages.map(({ conversationId: _, senderId, ...m }) => ({
@@ -629,7 +733,14 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
           conversationId: __,
           ...rest
         } = cursor ?? { userId: '', conversationId: '' };
-        return { role, cursor: cursor && rest, total: await store.totalUnread(id) };
+        const feed = await store.feedPage(id, 0, 1000);
+        return {
+          role,
+          cursor: cursor && rest,
+          total: await store.totalUnread(id),
+          feed: withRoles(feed.entries.map(({ userId: ___, ...entry }) => entry)),
+          head: feed.head,
+        };
       }),
     ),
   };

@@ -50,7 +50,13 @@ type CursorEntry = {
 type Registered = Readonly<{ message: MessageDocument; recipients: ReadonlySet<string> }>;
 type PendingDelta =
   | ReceiptDelta
-  | Readonly<{ kind: 'cursor_pending'; key: string; deviceId: string | null; shared: boolean }>;
+  | Readonly<{
+      kind: 'cursor_pending';
+      key: string;
+      readUpToSequence: number;
+      deviceId: string | null;
+      shared: boolean;
+    }>;
 
 class BatchFold {
   private readonly messagesBySlot = new Map<string, MessageDocument>();
@@ -125,6 +131,7 @@ class BatchFold {
         const cursor = this.cursors.get(delta.key)!.after;
         return {
           kind: 'cursor_moved',
+          readUpToSequence: delta.readUpToSequence,
           deviceId: delta.deviceId,
           shared: delta.shared,
           cursor,
@@ -245,6 +252,7 @@ class BatchFold {
     this.deltas.push({
       kind: 'cursor_pending',
       key: cursorKeyOf(entry.after),
+      readUpToSequence,
       deviceId: change.deviceId,
       shared: receiptsShared,
     });

@@ -35,9 +35,13 @@ export type ReceiptDelta =
       readAt: string;
       messages: readonly MessageDocument[];
     }>
-  /** A reader's cursor moved: the cursor and their unread total as the batch left them. */
+  /**
+   * A reader's cursor moved to `readUpToSequence` (this read's step); the cursor and their unread
+   * total as the batch left them.
+   */
   | Readonly<{
       kind: 'cursor_moved';
+      readUpToSequence: number;
       deviceId: string | null;
       shared: boolean;
       cursor: ReadCursorDocument;
