@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import {
   AckLimits,
+  ChangeFeedService,
   RECEIPT_HANDLERS,
   ReceiptCommandService,
   ReceiptMetrics,
+  ReceiptQueryService,
   WriteHealth,
 } from '@receipts/application';
 import { EVENT_STORE, type EventStore } from '@receipts/event-store';
+import { READ_STORE, type ReadStore } from '@receipts/read-store';
 import { loadVerificationKey } from '@receipts/identity';
 import {
   LIMITS,
@@ -63,6 +66,12 @@ import { UsersController } from './users.controller';
       inject: [EVENT_STORE, ReceiptMetrics, WriteHealth],
       useFactory: (store: EventStore, metrics: ReceiptMetrics, writes: WriteHealth) =>
         new ReceiptCommandService(store, metrics, writes),
+    },
+    {
+      provide: ChangeFeedService,
+      inject: [READ_STORE, ReceiptQueryService],
+      useFactory: (reads: ReadStore, queries: ReceiptQueryService) =>
+        new ChangeFeedService(reads, queries),
     },
     ...RECEIPT_HANDLERS,
     {

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
   AcknowledgeDeliveryCommand,
   AcknowledgeFrameCommand,
+  ChangeFeedQuery,
   type Device,
   MarkReadCommand,
 } from '@receipts/application';
@@ -15,10 +16,12 @@ import {
   type ClientToServerEvents,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
+  MAX_FEED_PAGE,
   ackFrameSchema,
   deliveredAckSchema,
   deviceRoom,
   readAckSchema,
+  resumeSchema,
   userRoom,
 } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
@@ -51,6 +54,7 @@ export class ReceiptsGateway
 {
   constructor(
     private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly hub: RealtimeHub,
     @Inject(IDENTITY_RESOLVER) private readonly identity: IdentityResolver,
     @Inject(LIMITS) private readonly limits: Limits,
@@ -121,6 +125,15 @@ export class ReceiptsGateway
         );
         return { results: outcomes.map((outcome) => itemAnswer(outcome, this.errors)) };
       }),
+    );
+    const viewer = { kind: 'user', ...device } as const;
+    socket.on(
+      'receipt:resume',
+      frame(resumeSchema, ({ after, limit }) =>
+        this.queries.execute(
+          new ChangeFeedQuery(viewer, device.userId, after, limit ?? MAX_FEED_PAGE),
+        ),
+      ),
     );
   }
 }

@@ -13,3 +13,5 @@ export * from './ack-commands';
 export * from './ack-limits';
 export * from './handlers';
 export * from './projection-effects';
+export * from './change-feed.service';
+export * from './feed-updates';

@@ -1,6 +1,6 @@
-import type { AckFrameResult, AckResult } from './errors';
-import type { AckFrame, DeliveredAck, ReadAck } from './ack.schemas';
-import type { ReceiptUpdate } from './receipt-updates';
+import type { AckFrameResult, AckResult, ErrorPayload } from './errors';
+import type { AckFrame, DeliveredAck, ReadAck, ResumeRequest } from './ack.schemas';
+import type { FeedPage, ReceiptUpdate } from './receipt-updates';
 
 export const RECEIPTS_NAMESPACE = '/receipts';
 
@@ -12,13 +12,18 @@ export interface ClientToServerEvents {
   'receipt:read': (ack: ReadAck, callback: (result: AckResult) => void) => void;
   /** Several conversations' delivered and read ACKs in one frame, answered per item. */
   'receipt:ack': (frame: AckFrame, callback: (result: AckFrameResult) => void) => void;
+  /** The changes after the last feed position the device applied: a page of its user's feed. */
+  'receipt:resume': (request: ResumeRequest, callback: (result: ResumeResult) => void) => void;
 }
+
+export type ResumeResult = ({ ok: true } & FeedPage) | { ok: false; error: ErrorPayload };
 
 /** The events a device may send; any other event is answered NOT_FOUND (when it has a callback). */
 export const ACK_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>([
   'receipt:delivered',
   'receipt:read',
   'receipt:ack',
+  'receipt:resume',
 ]);
 
 export interface ServerToClientEvents {

@@ -113,6 +113,7 @@ export class ProjectionModule {
                 {
                   eventsFile: embeddedFile(config, 'events.sqlite'),
                   readModelsFile: embeddedFile(config, 'read-models.sqlite'),
+                  feedRetention: config.RECEIPTS_FEED_RETENTION,
                   projection: RECEIPTS_PROJECTION,
                   batchSize: config.RECEIPTS_PROJECTOR_BATCH,
                   settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,

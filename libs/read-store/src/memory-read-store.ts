@@ -343,8 +343,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
       totals: [...this.totals.keys()]
         .sort(byText)
         .map((userId) => ({ userId, total: this.totals.get(userId)! })),
-      feedEntries: flatMap([...this.feeds.keys()].sort(byText), (userId) =>
-        this.feeds.get(userId)!.entries,
+      feedEntries: flatMap(
+        [...this.feeds.keys()].sort(byText),
+        (userId) => this.feeds.get(userId)!.entries,
       ),
       feedHeads: [...this.feeds.keys()]
         .sort(byText)

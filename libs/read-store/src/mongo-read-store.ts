@@ -319,15 +319,13 @@ export class MongoReadStore implements ReadStore {
   ): Promise<void> {
     await this.write(
       this.feedEntries,
-      entries.map(
-        (e): AnyBulkWriteOperation<FeedEntryDoc> => ({
-          replaceOne: {
-            filter: { userId: e.userId, feedPosition: e.position },
-            replacement: toFeedEntryDoc(e, checkpoint),
-            upsert: true,
-          },
-        }),
-      ),
+      entries.map((e): AnyBulkWriteOperation<FeedEntryDoc> => ({
+        replaceOne: {
+          filter: { userId: e.userId, feedPosition: e.position },
+          replacement: toFeedEntryDoc(e, checkpoint),
+          upsert: true,
+        },
+      })),
       session,
     );
     await this.write(

@@ -30,7 +30,10 @@ export const projectStored = (
   feedRetention: number,
 ): ProjectedBatch & { feed: FeedWrites } => {
   const base = source.loadBase(documentKeys(changes));
-  const projected = projectBatch({ ...base, ...source.loadReads(readKeys(base, changes)) }, changes);
+  const projected = projectBatch(
+    { ...base, ...source.loadReads(readKeys(base, changes)) },
+    changes,
+  );
   const heads = source.loadFeedHeads(feedUsers(projected.deltas));
   return { ...projected, feed: feedEntries(projected.deltas, heads, feedRetention) };
 };

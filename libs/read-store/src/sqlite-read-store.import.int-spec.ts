@@ -78,7 +78,7 @@ const applyInBatches = async (
 ): Promise<void> => {
   const next = random(seed);
   let position = 0n;
-  for (let i = 0; i < changes.length; ) {
+  for (let i = 0; i < changes.length;) {
     const size = 1 + Math.floor(next() * 60);
     position += 1n;
     await store.apply('receipts', changes.slice(i, i + size), position);

@@ -4,6 +4,7 @@ import type { CommittedBatch } from '@receipts/application';
 export type ProjectionThreadData = Readonly<{
   eventsFile: string;
   readModelsFile: string;
+  feedRetention: number;
   projection: string;
   batchSize: number;
   settleMs: number;
