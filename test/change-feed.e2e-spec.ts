@@ -20,6 +20,10 @@ import { eventually } from './support/wait';
 
 jest.setTimeout(30_000);
 
+/** The projection runs on a thread of its own, slow to start on a busy machine. */
+const soon = <T>(label: string, check: () => T | Promise<T>) =>
+  eventually(label, check, { timeoutMs: 10_000 });
+
 type DeviceSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let running: RunningApp;
@@ -71,13 +75,14 @@ const rawDevice = async (userId: string, deviceId: string) => {
   return { socket, pushed };
 };
 
+const resume = (socket: DeviceSocket, payload: unknown): Promise<ResumeResult> =>
+  socket.timeout(5000).emitWithAck('receipt:resume', payload as never) as Promise<ResumeResult>;
+
 /** `receipt:resume` page by page until the head: every change after `after`. */
 const resumeAll = async (socket: DeviceSocket, after: number): Promise<FeedUpdate[]> => {
   const entries: FeedUpdate[] = [];
   for (let next = after; ;) {
-    const page: ResumeResult = await socket
-      .timeout(5000)
-      .emitWithAck('receipt:resume', { after: next, limit: 2 });
+    const page = await resume(socket, { after: next, limit: 2 });
     if (!page.ok) throw new Error(JSON.stringify(page.error));
     entries.push(...page.entries);
     next = page.next;
@@ -88,12 +93,14 @@ const resumeAll = async (socket: DeviceSocket, after: number): Promise<FeedUpdat
 /** The feed's head, from a page or from the answer that the position is no longer served. */
 const headOf = async (userId: string): Promise<number> => {
   const { body } = await feedOf(url, userId, '?limit=1');
-  return 'head' in body ? body.head : ((body as unknown as Problem).details!.head as number);
+  return 'head' in body
+    ? body.head
+    : ((body as unknown as Problem).details as { head: number }).head;
 };
 
 /** Waits for `head` changes in the user's feed, and for the device to have been told of each. */
 const settled = (device: Device, userId: string, head: number) =>
-  eventually(`${device.name} has the ${head} positions of the feed`, async () => {
+  soon(`${device.name} has the ${head} positions of the feed`, async () => {
     expect(await headOf(userId)).toBe(head);
     expect(device.positions).toHaveLength(head);
   });
@@ -166,7 +173,7 @@ it('shows a read made with receipts off as deliveries in the feed, never as a re
       .status,
   ).toBe(200);
   expectOk(await bobPhone.client.read(direct, 1));
-  await eventually('the hidden read reached the feed', async () =>
+  await soon('the hidden read reached the feed', async () =>
     expect((await feedOf(url, alice)).body.entries).toEqual([
       expect.objectContaining({ type: 'read_sync', position: 1 }),
       expect.objectContaining({ type: 'delivered', position: 2, recipientId: bob }),
@@ -190,7 +197,7 @@ it('resumes a device that was offline to exactly what a device that stayed onlin
   await send(direct, 1, bob, [alice]);
   expectOk(await bobPhone.client.delivered(group, ['m1']));
   // Two read_syncs (alice's cursor moved by sending), then the delivery.
-  await eventually('the tablet got the first delivery', () =>
+  await soon('the tablet got the first delivery', () =>
     expect(tablet.pushed.map((u) => u.type)).toEqual(['read_sync', 'read_sync', 'delivered']),
   );
   const seen = tablet.pushed.map((u) => u.position);
@@ -216,7 +223,7 @@ it('resumes a device that was offline to exactly what a device that stayed onlin
   const back = await rawDevice(alice, 'tablet');
   const missed = await resumeAll(back.socket, Math.max(...seen));
   const tabletUpdates = [
-    ...(tablet.pushed.filter((u) => u.type !== 'position') as FeedUpdate[]),
+    ...tablet.pushed.filter((u): u is FeedUpdate => u.type !== 'position'),
     ...missed,
   ];
   expect(tabletUpdates.map((u) => u.position)).toEqual(phone.positions);
@@ -229,9 +236,10 @@ it('resumes a device that was offline to exactly what a device that stayed onlin
   expect(clientState(tabletUpdates).cursors[direct]).toEqual({ readUpTo: 1, unread: 0 });
 
   // Live again: the next change comes as a push with the next position.
+  const next = phone.positions.length + 1;
   expectOk(await davePhone.client.delivered(group, ['m2']));
-  await eventually('the resumed tablet gets the next push', () =>
-    expect(back.pushed.map((u) => u.position)).toContain(phone.positions.length + 1),
+  await soon('the resumed tablet gets the next push', () =>
+    expect(back.pushed.map((u) => u.position)).toContain(next),
   );
 });
 
@@ -244,7 +252,7 @@ describe('positions the feed cannot serve', () => {
     for (const [i] of ids.entries()) await send(group, i + 1, bob, [alice]);
     const alicePhone = await pool.device(alice, 'phone');
     expectOk(await alicePhone.client.delivered(group, ids));
-    await eventually('16 changes in the feed', async () => expect(await headOf(bob)).toBe(16));
+    await soon('16 changes in the feed', async () => expect(await headOf(bob)).toBe(16));
 
     const expired = await feedOf(url, bob, '?after=9');
     expect(expired.status).toBe(410);
@@ -257,9 +265,7 @@ describe('positions the feed cannot serve', () => {
       11, 12, 13, 14, 15, 16,
     ]);
     const { socket } = await rawDevice(bob, 'phone');
-    const answer: ResumeResult = await socket
-      .timeout(5000)
-      .emitWithAck('receipt:resume', { after: 0 });
+    const answer = await resume(socket, { after: 0 });
     expect(answer).toMatchObject({
       ok: false,
       error: { code: 'RESYNC_REQUIRED', details: { reason: 'expired', head: 16 } },
@@ -297,9 +303,7 @@ describe('positions the feed cannot serve', () => {
     const { alice } = names();
     const { socket } = await rawDevice(alice, 'phone');
     for (const payload of [{}, { after: -1 }, { after: 0, limit: 501 }, { after: 'x' }]) {
-      const answer: ResumeResult = await socket
-        .timeout(5000)
-        .emitWithAck('receipt:resume', payload as never);
+      const answer = await resume(socket, payload);
       expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     }
   });

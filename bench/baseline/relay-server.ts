@@ -9,7 +9,6 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
-  type FeedUpdate,
   type AckFrameResult,
   type AckItem,
   type ClientToServerEvents,
@@ -66,7 +65,7 @@ const pushes = {
   push(target: PushTarget, update: Unnumbered): void {
     const position = (heads.get(target.userId) ?? 0) + 1;
     heads.set(target.userId, position);
-    channel.push(target, { ...update, position } as FeedUpdate);
+    channel.push(target, { ...update, position });
   },
 };
 

@@ -7,7 +7,7 @@ import type { Principal } from './principal';
 import type { ReceiptQueryService } from './receipt-queries.service';
 
 /**
- * A user's change feed, page by page: what their pushes said since a position, with counts as
+ * A user's change feed, page by page: what their pushes said since a position, group counts as
  * they are now, so a client that applies a page ends where an always-online device is.
  */
 export class ChangeFeedService {
@@ -32,20 +32,11 @@ export class ChangeFeedService {
       );
     }
     const owner: Principal = { kind: 'user', userId, deviceId: null };
-    const unread = stored.entries.some((e) => e.change.type === 'read_sync')
-      ? await this.queries.userUnread(owner, userId)
-      : null;
     const entries = await Promise.all(
       stored.entries.map((entry) =>
-        feedUpdate(entry, {
-          summary: (conversationId, message) =>
-            this.queries.messageSummary(owner, conversationId, message.messageId),
-          unread: (_userId, conversationId) => ({
-            unread:
-              unread?.conversations.find((c) => c.conversationId === conversationId)?.unread ?? 0,
-            totalUnread: unread?.totalUnread ?? 0,
-          }),
-        }),
+        feedUpdate(entry, (conversationId, message) =>
+          this.queries.messageSummary(owner, conversationId, message.messageId),
+        ),
       ),
     );
     return { userId, entries, next: stored.entries.at(-1)?.position ?? after, head: stored.head };

@@ -1,21 +1,22 @@
 import type { FeedUpdate, MessageSummaryPayload } from '@receipts/contracts';
 import type { FeedEntry, FeedMessage } from '@receipts/read-models';
 
-/** The counts an entry goes out with: committed at its batch (pushes), or current (catch-up). */
-export type FeedCounts = Readonly<{
-  summary(conversationId: string, message: FeedMessage): Promise<MessageSummaryPayload>;
-  unread(userId: string, conversationId: string): Readonly<{ unread: number; totalUnread: number }>;
-}>;
+/**
+ * A group message's counts as an entry goes out with them: committed at its batch (pushes), or
+ * current (catch-up). Entries keep no group counts: any change to them is an entry of its own.
+ */
+export type SummaryOf = (
+  conversationId: string,
+  message: FeedMessage,
+) => Promise<MessageSummaryPayload>;
 
 /** A feed entry as its push says it, with its position: one wire shape for pushes and pages. */
 export const feedUpdate = async (
-  { userId, position, change }: FeedEntry,
-  counts: FeedCounts,
+  { position, change }: FeedEntry,
+  summary: SummaryOf,
 ): Promise<FeedUpdate> => {
   const summaryOf = async (message: FeedMessage) =>
-    message.recipientCount > 1
-      ? { summary: await counts.summary(change.conversationId, message) }
-      : {};
+    message.recipientCount > 1 ? { summary: await summary(change.conversationId, message) } : {};
   switch (change.type) {
     case 'delivered': {
       const { message } = change;
@@ -47,13 +48,7 @@ export const feedUpdate = async (
         ),
       };
     case 'read_sync':
-      return {
-        type: 'read_sync',
-        position,
-        conversationId: change.conversationId,
-        readUpToSequence: change.readUpToSequence,
-        ...counts.unread(userId, change.conversationId),
-      };
+      return { position, ...change };
     default: {
       const unexpected: never = change;
       return unexpected;

@@ -41,7 +41,6 @@ describe('staleGroups', () => {
       },
       {
         kind: 'cursor_moved',
-        readUpToSequence: upTo,
         deviceId: 'p',
         shared: true,
         cursor: {

@@ -19,9 +19,9 @@ export class ReceiptNotifier {
   ) {}
 
   async notify(deltas: readonly ReceiptDelta[], feed: readonly FeedEntry[]): Promise<void> {
-    const batch = new BatchFacts(deltas, this.queries);
+    const summaries = new BatchSummaries(deltas, this.queries);
     for (const entry of feed) {
-      const update = await feedUpdate(entry, batch);
+      const update = await feedUpdate(entry, summaries.of);
       const exceptDeviceId = update.type === 'read_sync' ? entry.deviceId : null;
       this.push.push({ userId: entry.userId, exceptDeviceId }, update);
       this.metrics.pushes.inc(
@@ -36,13 +36,9 @@ export class ReceiptNotifier {
   }
 }
 
-/**
- * What a batch's pushes count with: each group message's committed summary once per batch,
- * however many pushes carry it, and each reader's unread counts as the batch left them.
- */
-class BatchFacts {
+/** A group message's committed summary, once per batch however many of its pushes carry it. */
+class BatchSummaries {
   private readonly messages = new Map<string, MessageDocument>();
-  private readonly unreadCounts = new Map<string, { unread: number; totalUnread: number }>();
   private readonly summaries = new Map<string, Promise<MessageSummaryPayload>>();
 
   constructor(
@@ -52,26 +48,16 @@ class BatchFacts {
     for (const delta of deltas) {
       if (delta.kind === 'delivered') this.remember(delta.message);
       if (delta.kind === 'read') delta.messages.forEach((m) => this.remember(m));
-      if (delta.kind === 'cursor_moved') {
-        const { userId, conversationId, unread } = delta.cursor;
-        this.unreadCounts.set(`${userId}\u0000${conversationId}`, {
-          unread,
-          totalUnread: delta.totalUnread,
-        });
-      }
     }
   }
 
-  summary = (conversationId: string, { messageId }: { messageId: string }) => {
+  of = (conversationId: string, { messageId }: { messageId: string }) => {
     const key = `${conversationId}\u0000${messageId}`;
     let summary = this.summaries.get(key);
     if (!summary)
       this.summaries.set(key, (summary = this.queries.summaryOf(this.messages.get(key)!)));
     return summary;
   };
-
-  unread = (userId: string, conversationId: string) =>
-    this.unreadCounts.get(`${userId}\u0000${conversationId}`) ?? { unread: 0, totalUnread: 0 };
 
   private remember(message: MessageDocument): void {
     this.messages.set(`${message.conversationId}\u0000${message.messageId}`, message);

@@ -438,11 +438,37 @@ export class MongoReadStore implements ReadStore {
     return { covered: new Map(covered), unreadAbove: await this.unreadAbove(keys, session) };
   }
 
-  /** How many of each reader's receipts lie above a sequence: countDocuments' own $match/$group. */
+  /**
+   * How many of each reader's receipts lie above a sequence: countDocuments' own $match/$group,
+   * grouped by cursor. A cursor read twice in one batch has a key per read, so keys go in rounds
+   * that hold at most one key per cursor (one round, unless a batch moves a cursor twice).
+   */
   private async unreadAbove(keys: ReadKeys, session?: ClientSession): Promise<number[]> {
+    const rounds: number[][] = [];
+    const seen = new Map<string, number>();
+    keys.unreadAbove.forEach((key, index) => {
+      const round = seen.get(cursorKey(key)) ?? 0;
+      seen.set(cursorKey(key), round + 1);
+      (rounds[round] ??= []).push(index);
+    });
+    const counts: number[] = [];
+    for (const round of rounds) {
+      const found = await this.countAbove(
+        round.map((index) => keys.unreadAbove[index]!),
+        session,
+      );
+      round.forEach((index, i) => (counts[index] = found[i]!));
+    }
+    return counts;
+  }
+
+  private async countAbove(
+    keys: ReadKeys['unreadAbove'],
+    session?: ClientSession,
+  ): Promise<number[]> {
     const found = new Map<string, number>();
-    for (let i = 0; i < keys.unreadAbove.length; i += RECOUNT_CHUNK) {
-      const chunk = keys.unreadAbove.slice(i, i + RECOUNT_CHUNK);
+    for (let i = 0; i < keys.length; i += RECOUNT_CHUNK) {
+      const chunk = keys.slice(i, i + RECOUNT_CHUNK);
       const counts = await this.receipts
         .aggregate<{ _id: { userId: string; conversationId: string }; n: number | bigint }>(
           [
@@ -467,7 +493,7 @@ export class MongoReadStore implements ReadStore {
         .toArray();
       for (const c of counts) found.set(cursorKey(c._id), Number(c.n));
     }
-    return keys.unreadAbove.map((k) => found.get(cursorKey(k)) ?? 0);
+    return keys.map((k) => found.get(cursorKey(k)) ?? 0);
   }
 
   /**

@@ -284,7 +284,6 @@ export const describeReadStoreConformance = (
           },
           {
             kind: 'cursor_moved',
-            readUpToSequence: 3,
             deviceId: 'laptop',
             shared: true,
             cursor: {
@@ -340,7 +339,70 @@ export const describeReadStoreConformance = (
           ['cursor_moved', null],
           ['message_registered', 3],
         ]);
-        expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 1 }, totalUnread: 1 });
+        // The read's counts as the log stood at it; the message registered after it counts later.
+        expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 0 }, totalUnread: 0 });
+        expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 2, unread: 1 });
+        expect(await store.totalUnread(ann)).toBe(1);
+      });
+
+      it('tells each read its counts right after it, however the log is cut into batches', async () => {
+        const { c, d, ann, sender } = world;
+        const log = [
+          registered(c, 1, [ann], sender),
+          registered(c, 2, [ann], sender),
+          registered(d, 1, [ann], sender),
+          read(c, ann, 1, at(1)),
+          registered(c, 3, [ann], sender),
+          read(c, ann, 2, at(2)),
+          read(d, ann, 1, at(3)),
+          registered(c, 4, [ann], sender),
+          read(c, ann, 4, at(4)),
+        ];
+        const counts = (deltas: readonly ReceiptDelta[]) =>
+          deltas.flatMap((delta) =>
+            delta.kind === 'cursor_moved'
+              ? [
+                  [
+                    delta.cursor.conversationId,
+                    delta.cursor.readUpTo,
+                    delta.cursor.unread,
+                    delta.totalUnread,
+                  ],
+                ]
+              : [],
+          );
+        const expected = [
+          [c, 1, 1, 2],
+          [c, 2, 1, 2],
+          [d, 1, 0, 1],
+          [c, 4, 0, 0],
+        ];
+        expect(counts(await apply(...log))).toEqual(expected);
+        const other = newWorld();
+        const cut = [2, 4, 5, 8, 9];
+        const again: ReceiptDelta[] = [];
+        let from = 0;
+        for (const to of cut) {
+          const renamed = log
+            .slice(from, to)
+            .map(
+              (change) =>
+                JSON.parse(
+                  JSON.stringify(change)
+                    .replaceAll(c, other.c)
+                    .replaceAll(d, other.d)
+                    .replaceAll(ann, other.ann),
+                ) as ReadModelChange,
+            );
+          again.push(...(await apply(...renamed)));
+          from = to;
+        }
+        expect(counts(again)).toEqual(
+          expected.map(([conversation, ...rest]) => [
+            conversation === c ? other.c : other.d,
+            ...rest,
+          ]),
+        );
       });
 
       it(`lists at most ${MAX_COVERED_PER_READ} messages per read, the first ones`, async () => {
@@ -388,7 +450,13 @@ export const describeReadStoreConformance = (
               userId: ann,
               position: 1,
               deviceId: 'phone',
-              change: { type: 'read_sync', conversationId: c, readUpToSequence: 2 },
+              change: {
+                type: 'read_sync',
+                conversationId: c,
+                readUpToSequence: 2,
+                unread: 0,
+                totalUnread: 0,
+              },
             },
           ],
           head: 1,

@@ -20,11 +20,10 @@ const delivered = (sequence: number, senderId: string): ReceiptDelta => ({
 });
 const cursorMoved = (userId: string, upTo: number, unread: number): ReceiptDelta => ({
   kind: 'cursor_moved',
-  readUpToSequence: upTo,
   deviceId: 'phone',
   shared: true,
-  cursor: { ...emptyCursor(userId, 'c1'), readUpTo: 9, unread },
-  totalUnread: unread,
+  cursor: { ...emptyCursor(userId, 'c1'), readUpTo: upTo, sharedReadUpTo: upTo, unread },
+  totalUnread: unread + 2,
 });
 
 describe('the change feed', () => {
@@ -70,14 +69,20 @@ describe('the change feed', () => {
       ]);
     });
 
-    it("keeps a read's own sequence and device, never counts that depend on the batch", () => {
+    it("keeps a read's cursor, counts and device", () => {
       const { entries } = feedEntries([cursorMoved('ann', 4, 3)], new Map(), 100);
       expect(entries).toEqual([
         {
           userId: 'ann',
           position: 1,
           deviceId: 'phone',
-          change: { type: 'read_sync', conversationId: 'c1', readUpToSequence: 4 },
+          change: {
+            type: 'read_sync',
+            conversationId: 'c1',
+            readUpToSequence: 4,
+            unread: 3,
+            totalUnread: 5,
+          },
         },
       ]);
     });

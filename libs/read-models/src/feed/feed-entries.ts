@@ -82,7 +82,9 @@ const addressed = (deltas: readonly ReceiptDelta[]): Addressed[] =>
             change: {
               type: 'read_sync',
               conversationId: delta.cursor.conversationId,
-              readUpToSequence: delta.readUpToSequence,
+              readUpToSequence: delta.cursor.readUpTo,
+              unread: delta.cursor.unread,
+              totalUnread: delta.totalUnread,
             },
           },
         ];

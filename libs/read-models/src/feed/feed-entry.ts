@@ -18,12 +18,14 @@ export type FeedChange =
       readAt: string;
       messages: readonly FeedMessage[];
     }>
-  /**
-   * The user's own cursor moved to this read's sequence. Unread counts are not kept here: they
-   * depend on what else one projection batch held, and an entry must be the same after a rebuild.
-   * The feed serves the user's current counts with it.
-   */
-  | Readonly<{ type: 'read_sync'; conversationId: string; readUpToSequence: number }>;
+  /** The user's own cursor moved: their counts right after that read. */
+  | Readonly<{
+      type: 'read_sync';
+      conversationId: string;
+      readUpToSequence: number;
+      unread: number;
+      totalUnread: number;
+    }>;
 
 /**
  * One change at its place in a user's feed: positions run 1, 2, 3, ... per user without gaps,

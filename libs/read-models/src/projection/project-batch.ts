@@ -12,7 +12,6 @@ import {
   type RecipientRow,
   type StepRow,
   type StoredDocuments,
-  type UnreadAboveKey,
   cursorKeyOf,
   idKeyOf,
   recipientKeyOf,
@@ -44,19 +43,11 @@ type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind
 type CursorEntry = {
   readonly before: ReadCursorDocument;
   after: ReadCursorDocument;
-  moved: boolean;
   readonly settled: boolean;
 };
 type Registered = Readonly<{ message: MessageDocument; recipients: ReadonlySet<string> }>;
-type PendingDelta =
-  | ReceiptDelta
-  | Readonly<{
-      kind: 'cursor_pending';
-      key: string;
-      readUpToSequence: number;
-      deviceId: string | null;
-      shared: boolean;
-    }>;
+/** A read that moved a cursor: its unread count is the reader's messages above it, then. */
+type UnreadStep = Readonly<{ conversationId: string; userId: string; above: number }>;
 
 class BatchFold {
   private readonly messagesBySlot = new Map<string, MessageDocument>();
@@ -73,8 +64,11 @@ class BatchFold {
   private readonly newRecipients: RecipientRow[] = [];
   private readonly deliveries = new Map<string, RecipientRow>();
   private readonly steps: StepRow[] = [];
-  private readonly deltas: PendingDelta[] = [];
+  private readonly deltas: ReceiptDelta[] = [];
   private readonly covered: CoveredKey[] = [];
+  private readonly unreadSteps: UnreadStep[] = [];
+  /** Per user: how far the batch moved the sum of their cursors' unread counts so far. */
+  private readonly unreadMoved = new Map<string, number>();
 
   constructor(
     stored: BaseDocuments,
@@ -107,13 +101,20 @@ class BatchFold {
   }
 
   readKeys(): ReadKeys {
-    return { covered: this.covered, unreadAbove: this.unreadAboveKeys().map(({ key }) => key) };
+    return {
+      covered: this.covered,
+      unreadAbove: this.unreadSteps.map(({ conversationId, userId, above }) => ({
+        conversationId,
+        userId,
+        above,
+        excluding: (this.registered.get(conversationId) ?? [])
+          .filter(({ message, recipients }) => message.sequence > above && recipients.has(userId))
+          .map(({ message }) => message.sequence),
+      })),
+    };
   }
 
   result(): ProjectedBatch {
-    this.recountMoved();
-    const totals = this.newTotals();
-    const totalOf = (userId: string) => totals.get(userId) ?? this.storedTotals.get(userId) ?? 0;
     const changedCursors = [...this.cursors.values()].filter(
       (entry) => !entry.settled && !sameCursor(entry.before, entry.after),
     );
@@ -124,20 +125,11 @@ class BatchFold {
         deliveries: [...this.deliveries.values()],
         steps: this.steps,
         cursors: changedCursors.map((entry) => entry.after),
-        totals: [...totals].map(([userId, total]) => ({ userId, total })),
+        totals: [...this.unreadMoved]
+          .filter(([, moved]) => moved !== 0)
+          .map(([userId]) => ({ userId, total: this.totalOf(userId) })),
       },
-      deltas: this.deltas.map((delta): ReceiptDelta => {
-        if (delta.kind !== 'cursor_pending') return delta;
-        const cursor = this.cursors.get(delta.key)!.after;
-        return {
-          kind: 'cursor_moved',
-          readUpToSequence: delta.readUpToSequence,
-          deviceId: delta.deviceId,
-          shared: delta.shared,
-          cursor,
-          totalUnread: totalOf(cursor.userId),
-        };
-      }),
+      deltas: this.deltas,
     };
   }
 
@@ -171,7 +163,7 @@ class BatchFold {
       this.recipients.set(recipientKeyOf(row), row);
       this.newRecipients.push(row);
       const entry = this.cursor(userId, conversationId);
-      if (!entry.settled) entry.after = messageArrived(entry.after, sequence);
+      if (!entry.settled) this.setCursor(entry, messageArrived(entry.after, sequence));
     }
     getOrCreate(this.registered, conversationId, () => []).push({ message, recipients });
     this.deltas.push({ kind: 'message_registered', message, recipientIds });
@@ -246,16 +238,44 @@ class BatchFold {
         });
       }
     }
-    // Unread is counted once the batch is folded (recountMoved).
-    entry.after = moveCursor(before, change, () => before.unread);
-    entry.moved = true;
+    this.setCursor(
+      entry,
+      moveCursor(before, change, (above) => this.unreadAbove(entry, above)),
+    );
     this.deltas.push({
-      kind: 'cursor_pending',
-      key: cursorKeyOf(entry.after),
-      readUpToSequence,
+      kind: 'cursor_moved',
       deviceId: change.deviceId,
       shared: receiptsShared,
+      cursor: entry.after,
+      totalUnread: this.totalOf(userId),
     });
+  }
+
+  /**
+   * The reader's messages above a read, as the log stands at it: the stored ones (loaded per
+   * step) and those this batch registered before it. Exact at each step, so a read's unread count
+   * never depends on what else its batch held.
+   */
+  private unreadAbove({ after: { conversationId, userId } }: CursorEntry, above: number): number {
+    const stored = this.reads?.unreadAbove[this.unreadSteps.length] ?? 0;
+    this.unreadSteps.push({ conversationId, userId, above });
+    const registered = (this.registered.get(conversationId) ?? []).filter(
+      ({ message, recipients }) => message.sequence > above && recipients.has(userId),
+    );
+    return stored + registered.length;
+  }
+
+  private setCursor(entry: CursorEntry, after: ReadCursorDocument): void {
+    const { userId } = after;
+    if (!entry.settled && !this.settledTotals.has(userId)) {
+      const moved = (this.unreadMoved.get(userId) ?? 0) + after.unread - entry.after.unread;
+      this.unreadMoved.set(userId, moved);
+    }
+    entry.after = after;
+  }
+
+  private totalOf(userId: string): number {
+    return (this.storedTotals.get(userId) ?? 0) + (this.unreadMoved.get(userId) ?? 0);
   }
 
   /** The reader's messages in a read's range, stored or registered by this batch, as it stands. */
@@ -281,43 +301,6 @@ class BatchFold {
       });
   }
 
-  /** A moved cursor's unread: the reader's messages above it, stored and registered here. */
-  private recountMoved(): void {
-    for (const { entry, key, index } of this.unreadAboveKeys()) {
-      const stored = this.reads?.unreadAbove[index] ?? 0;
-      entry.after = { ...entry.after, unread: stored + key.excluding.length };
-    }
-  }
-
-  private unreadAboveKeys(): { entry: CursorEntry; key: UnreadAboveKey; index: number }[] {
-    return [...this.cursors.values()]
-      .filter((entry) => entry.moved)
-      .map((entry, index) => {
-        const { userId, conversationId, readUpTo } = entry.after;
-        const excluding = (this.registered.get(conversationId) ?? [])
-          .filter(
-            ({ message, recipients }) => message.sequence > readUpTo && recipients.has(userId),
-          )
-          .map(({ message }) => message.sequence);
-        return { entry, index, key: { conversationId, userId, above: readUpTo, excluding } };
-      });
-  }
-
-  /** Each reader's total moves by the sum of their cursors' unread changes. */
-  private newTotals(): Map<string, number> {
-    const deltas = new Map<string, number>();
-    for (const { before, after, settled } of this.cursors.values()) {
-      if (settled || this.settledTotals.has(after.userId)) continue;
-      const delta = after.unread - before.unread;
-      deltas.set(after.userId, (deltas.get(after.userId) ?? 0) + delta);
-    }
-    const totals = new Map<string, number>();
-    for (const [userId, delta] of deltas) {
-      if (delta !== 0) totals.set(userId, (this.storedTotals.get(userId) ?? 0) + delta);
-    }
-    return totals;
-  }
-
   private cursor(userId: string, conversationId: string): CursorEntry {
     const key = cursorKeyOf({ userId, conversationId });
     return this.cursors.get(key) ?? this.track(key, emptyCursor(userId, conversationId));
@@ -327,7 +310,6 @@ class BatchFold {
     const entry = {
       before: cursor,
       after: cursor,
-      moved: false,
       settled: this.settledCursors.has(key),
     };
     this.cursors.set(key, entry);

@@ -36,12 +36,11 @@ export type ReceiptDelta =
       messages: readonly MessageDocument[];
     }>
   /**
-   * A reader's cursor moved to `readUpToSequence` (this read's step); the cursor and their unread
-   * total as the batch left them.
+   * A reader's cursor moved: the cursor and their unread total right after this read, whatever
+   * else its batch holds (so the same in a replay with other batch boundaries).
    */
   | Readonly<{
       kind: 'cursor_moved';
-      readUpToSequence: number;
       deviceId: string | null;
       shared: boolean;
       cursor: ReadCursorDocument;
