@@ -4,8 +4,7 @@ import {
   deviceRoom,
   userRoom,
 } from '@receipts/contracts';
-import type { PushTarget } from './push-channel';
-import type { PushChannel } from './push-channel';
+import type { PushChannel, PushTarget } from './push-channel';
 
 /** The part of a Socket.IO server, namespace or Redis emitter that pushes need. */
 export type RoomEmitter = {
