@@ -224,7 +224,14 @@ describe('a read made with read receipts off shows on no path', () => {
     expect(carolPhone.updates.filter(aboutGroup)).toEqual([]);
     // The reader's own other device is synced, with the real counts.
     expect(daveLaptop.of('read_sync', group)).toEqual([
-      { type: 'read_sync', conversationId: group, readUpToSequence: 2, unread: 0, totalUnread: 0 },
+      {
+        type: 'read_sync',
+        position: 1,
+        conversationId: group,
+        readUpToSequence: 2,
+        unread: 0,
+        totalUnread: 0,
+      },
     ]);
     // Now on, and no new read: the views still say delivered.
     expectNoReadBy(dave, daveDevice, [
