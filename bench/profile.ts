@@ -31,11 +31,11 @@ const ROLES: Array<[role: string, frame: RegExp]> = [
   ],
   [
     'projection: read-model writes',
-    /^(apply|applyOne|registerMessage|deliver|moveCursor|cursor|writeCursor) .*sqlite-read-store|projection-runner\.js/,
+    /^(apply|loadBase|loadReads|write|insertMessage|insertStep|writeCursor) .*sqlite-read-store|project-stored|projection\/|projection-runner\.js/,
   ],
   [
     'notifier: queries, summaries, pushes',
-    /receipt-notifier|receipt-queries|coalescing-push-channel|libs\/cache\/|sqlite-read-store/,
+    /receipt-notifier|projection-effects|receipt-queries|coalescing-push-channel|libs\/cache\/|sqlite-read-store/,
   ],
   [
     'command side: load, decide, event ids',
@@ -57,6 +57,12 @@ const writerRole = (functionName: string): string =>
   functionName === '(idle)'
     ? 'idle (writer thread)'
     : 'writer thread: appends (SQL, commit, fsync)';
+
+/** The projection thread follows the log and commits read models: that, or its idle time. */
+const projectionRole = (functionName: string): string =>
+  functionName === '(idle)'
+    ? 'idle (projection thread)'
+    : 'projection thread: log reads, fold, read-model commits';
 
 /** Where a frame's code lives: a package, one of our libs or apps, Node itself, or V8. */
 const areaOf = (url: string, functionName: string): string => {
@@ -109,9 +115,13 @@ export const summarizeProfiles = (
     const parents = new Map<number, number>();
     for (const node of profile.nodes)
       for (const child of node.children ?? []) parents.set(child, node.id);
-    const writer = profile.nodes.some((node) =>
-      node.callFrame.url.includes('sqlite-event-writer.worker'),
-    );
+    const thread = (name: string) =>
+      profile.nodes.some((node) => node.callFrame.url.includes(name));
+    const threadRole = thread('sqlite-event-writer.worker')
+      ? writerRole
+      : thread('projection.worker')
+        ? projectionRole
+        : undefined;
     let clockUs = 0;
     profile.samples.forEach((id, i) => {
       const { functionName, url } = nodes.get(id)!.callFrame;
@@ -119,7 +129,7 @@ export const summarizeProfiles = (
       clockUs += us;
       if (window && (clockUs < window.fromMs * 1000 || clockUs > window.toMs * 1000)) return;
       const name = frameName(nodes.get(id)!);
-      let role: string | undefined = writer ? writerRole(functionName) : undefined;
+      let role: string | undefined = threadRole?.(functionName);
       for (let at: number | undefined = id; at !== undefined && !role; at = parents.get(at)) {
         const frame = frameName(nodes.get(at)!);
         role = ROLES.find(([, pattern]) => pattern.test(frame))?.[0];

@@ -37,7 +37,9 @@ export const startApp = async (
     RECEIPTS_PUSH_WINDOW_MS: '10',
     LOG_LEVEL: 'silent',
     RECEIPTS_STORE: 'embedded',
-    RECEIPTS_PROJECTOR: 'thread',
+    // Inline here: under jest a worker thread compiles its TypeScript as it loads, seconds under
+    // load; the spawned processes (built code) and projection-thread.int-spec run the thread.
+    RECEIPTS_PROJECTOR: 'inline',
     ...identity,
   });
   // Imported after the environment is set, in case configuration is read at module load.

@@ -120,7 +120,7 @@ export class ProjectionModule {
                   pollIntervalMs: 25,
                 },
                 events,
-                effects,
+                (batch) => effects.committed(batch),
                 (error) => logger.error(error),
               );
             }

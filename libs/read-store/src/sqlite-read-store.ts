@@ -233,16 +233,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   }
 
   private write(writes: ReadModelWrites): void {
-    for (const m of writes.messages) {
-      this.sql.insertMessage.run(
-        m.conversationId,
-        m.sequence,
-        m.messageId,
-        m.senderId,
-        m.sentAt,
-        m.recipientCount,
-      );
-    }
+    for (const message of writes.messages) this.insertMessage(message);
     for (const r of writes.recipients) {
       this.sql.insertRecipient.run(r.conversationId, r.sequence, r.userId);
     }
@@ -258,6 +249,17 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     for (const step of writes.steps) this.insertStep(step);
     for (const cursor of writes.cursors) this.writeCursor(cursor);
     for (const { userId, total } of writes.totals) this.sql.setTotal.run(userId, total);
+  }
+
+  private insertMessage(m: MessageDocument): void {
+    this.sql.insertMessage.run(
+      m.conversationId,
+      m.sequence,
+      m.messageId,
+      m.senderId,
+      m.sentAt,
+      m.recipientCount,
+    );
   }
 
   private insertStep(s: StepRow): void {
@@ -307,16 +309,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     this.db.transaction(() => {
       for (const table of [...READ_MODEL_TABLES, 'checkpoints'])
         this.db.exec(`DELETE FROM ${table}`);
-      for (const m of rows.messages) {
-        this.sql.insertMessage.run(
-          m.conversationId,
-          m.sequence,
-          m.messageId,
-          m.senderId,
-          m.sentAt,
-          m.recipientCount,
-        );
-      }
+      for (const message of rows.messages) this.insertMessage(message);
       const recipient = this.db.prepare(`INSERT INTO recipient_receipts VALUES (?, ?, ?, ?, ?)`);
       for (const r of rows.recipients) {
         recipient.run(r.conversationId, r.sequence, r.userId, r.deliveredAt, r.deliveredDevice);

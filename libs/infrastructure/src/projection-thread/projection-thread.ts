@@ -1,10 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type {
-  FollowingProjection,
-  ProjectionEffects,
-  ProjectionStatus,
-} from '@receipts/application';
+import type { CommittedBatch, FollowingProjection, ProjectionStatus } from '@receipts/application';
 import { type GlobalPosition, type SqliteEventStore, workerModule } from '@receipts/event-store';
 import type {
   FromProjectionThread,
@@ -29,7 +25,8 @@ export class ProjectionThread implements FollowingProjection {
   constructor(
     private readonly data: ProjectionThreadData,
     private readonly events: SqliteEventStore,
-    private readonly effects: ProjectionEffects,
+    /** A committed batch's effects in this thread (`ProjectionEffects.committed`). */
+    private readonly committed: (batch: CommittedBatch) => Promise<void>,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -62,7 +59,7 @@ export class ProjectionThread implements FollowingProjection {
           const { batch } = message;
           this.position = batch.position;
           effects = effects
-            .then(() => this.effects.committed(batch))
+            .then(() => this.committed(batch))
             .catch(this.onError)
             .then(() => send({ kind: 'handled' }));
           return;

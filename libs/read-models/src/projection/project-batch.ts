@@ -69,11 +69,13 @@ class BatchFold {
   private readonly unreadSteps: UnreadStep[] = [];
   /** Per user: how far the batch moved the sum of their cursors' unread counts so far. */
   private readonly unreadMoved = new Map<string, number>();
+  private readonly planning: boolean;
 
   constructor(
     stored: BaseDocuments,
     private readonly reads: Pick<StoredDocuments, 'covered' | 'unreadAbove'> | null,
   ) {
+    this.planning = reads === null;
     for (const message of stored.messages) this.remember(message);
     for (const row of stored.recipients) this.recipients.set(recipientKeyOf(row), row);
     for (const total of stored.totals) this.storedTotals.set(total.userId, total.total);
@@ -107,9 +109,9 @@ class BatchFold {
         conversationId,
         userId,
         above,
-        excluding: (this.registered.get(conversationId) ?? [])
-          .filter(({ message, recipients }) => message.sequence > above && recipients.has(userId))
-          .map(({ message }) => message.sequence),
+        excluding: this.registeredAbove(conversationId, userId, above).map(
+          ({ message }) => message.sequence,
+        ),
       })),
     };
   }
@@ -148,11 +150,15 @@ class BatchFold {
       recipientCount: recipientIds.length,
     };
     this.remember(message);
+    const recipients = new Set(recipientIds);
+    insertBySequence(
+      getOrCreate(this.registered, conversationId, () => []),
+      { message, recipients },
+    );
+    // Planning (no reads yet) needs only where cursors stand and what this batch registers.
+    if (this.planning) return;
     this.newMessages.push(message);
-    const recipients = new Set<string>();
-    for (const userId of recipientIds) {
-      if (recipients.has(userId)) continue;
-      recipients.add(userId);
+    for (const userId of recipients) {
       const row: RecipientRow = {
         conversationId,
         sequence,
@@ -165,12 +171,12 @@ class BatchFold {
       const entry = this.cursor(userId, conversationId);
       if (!entry.settled) this.setCursor(entry, messageArrived(entry.after, sequence));
     }
-    getOrCreate(this.registered, conversationId, () => []).push({ message, recipients });
     this.deltas.push({ kind: 'message_registered', message, recipientIds });
   }
 
   /** The first delivered ACK of a recipient's message is its delivery; later ones change nothing. */
   private deliver(change: Change<'message_delivered'>): void {
+    if (this.planning) return;
     const key = recipientKeyOf(change);
     const row = this.recipients.get(key);
     const message = this.messagesBySlot.get(slotKeyOf(change));
@@ -200,14 +206,6 @@ class BatchFold {
     const entry = this.cursor(userId, conversationId);
     const before = entry.after;
     if (entry.settled || readUpToSequence <= before.readUpTo) return;
-    this.steps.push({
-      conversationId,
-      userId,
-      upTo: readUpToSequence,
-      readAt: change.readAt,
-      deviceId: change.deviceId,
-      shared: receiptsShared,
-    });
     const key: CoveredKey = {
       change: index,
       conversationId,
@@ -216,7 +214,19 @@ class BatchFold {
       toInclusive: readUpToSequence,
       limit: MAX_COVERED_PER_READ,
     };
-    this.covered.push(key);
+    this.setCursor(entry, moveCursor(before, change, (above) => this.unreadAbove(entry, above)));
+    if (this.planning) {
+      this.covered.push(key);
+      return;
+    }
+    this.steps.push({
+      conversationId,
+      userId,
+      upTo: readUpToSequence,
+      readAt: change.readAt,
+      deviceId: change.deviceId,
+      shared: receiptsShared,
+    });
     const covered = this.coveredMessages(key);
     if (receiptsShared && covered.length > 0) {
       this.deltas.push({
@@ -238,10 +248,6 @@ class BatchFold {
         });
       }
     }
-    this.setCursor(
-      entry,
-      moveCursor(before, change, (above) => this.unreadAbove(entry, above)),
-    );
     this.deltas.push({
       kind: 'cursor_moved',
       deviceId: change.deviceId,
@@ -253,16 +259,19 @@ class BatchFold {
 
   /**
    * The reader's messages above a read, as the log stands at it: the stored ones (loaded per
-   * step) and those this batch registered before it. Exact at each step, so a read's unread count
-   * never depends on what else its batch held.
+   * read) and those this batch registered before it. Exact at each read, so a read's unread
+   * count never depends on what else its batch held.
    */
   private unreadAbove({ after: { conversationId, userId } }: CursorEntry, above: number): number {
     const stored = this.reads?.unreadAbove[this.unreadSteps.length] ?? 0;
     this.unreadSteps.push({ conversationId, userId, above });
-    const registered = (this.registered.get(conversationId) ?? []).filter(
-      ({ message, recipients }) => message.sequence > above && recipients.has(userId),
-    );
-    return stored + registered.length;
+    return stored + this.registeredAbove(conversationId, userId, above).length;
+  }
+
+  /** This batch's registrations so far addressed to the user above a sequence. */
+  private registeredAbove(conversationId: string, userId: string, above: number): Registered[] {
+    const all = this.registered.get(conversationId) ?? [];
+    return all.slice(firstAbove(all, above)).filter(({ recipients }) => recipients.has(userId));
   }
 
   private setCursor(entry: CursorEntry, after: ReadCursorDocument): void {
@@ -281,24 +290,31 @@ class BatchFold {
   /** The reader's messages in a read's range, stored or registered by this batch, as it stands. */
   private coveredMessages(key: CoveredKey): AddressedMessage[] {
     const { conversationId, userId, fromExclusive, toInclusive } = key;
-    const bySequence = new Map<number, AddressedMessage>();
-    for (const message of this.reads?.covered.get(key.change) ?? []) {
-      bySequence.set(message.sequence, message);
+    const stored = this.reads?.covered.get(key.change) ?? [];
+    const here = this.registeredIn(conversationId, fromExclusive, toInclusive).filter((r) =>
+      r.recipients.has(userId),
+    );
+    let messages: AddressedMessage[] = [...stored];
+    if (here.length > 0) {
+      const bySequence = new Map(stored.map((m) => [m.sequence, m]));
+      for (const { message } of here)
+        bySequence.set(message.sequence, { ...message, deliveredAt: null });
+      messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
     }
-    for (const { message, recipients } of this.registered.get(conversationId) ?? []) {
-      const { sequence } = message;
-      if (sequence > fromExclusive && sequence <= toInclusive && recipients.has(userId)) {
-        bySequence.set(sequence, { ...message, deliveredAt: null });
-      }
-    }
-    return [...bySequence.values()]
-      .sort((a, b) => a.sequence - b.sequence)
-      .slice(0, key.limit)
-      .map((message) => {
-        // A delivery earlier in this batch is newer than what was loaded.
-        const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
-        return row ? { ...message, deliveredAt: row.deliveredAt } : message;
-      });
+    return messages.slice(0, key.limit).map((message) => {
+      // A delivery earlier in this batch is newer than what was loaded.
+      const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
+      return row && row.deliveredAt !== message.deliveredAt
+        ? { ...message, deliveredAt: row.deliveredAt }
+        : message;
+    });
+  }
+
+  /** This batch's registrations in a conversation with from < sequence <= to, in order. */
+  private registeredIn(conversationId: string, from: number, to: number): readonly Registered[] {
+    const all = this.registered.get(conversationId);
+    if (!all) return [];
+    return all.slice(firstAbove(all, from), firstAbove(all, to));
   }
 
   private cursor(userId: string, conversationId: string): CursorEntry {
@@ -321,6 +337,25 @@ class BatchFold {
     this.messagesById.set(idKeyOf(message), message);
   }
 }
+
+/** Registrations come in sequence order almost always: appending is the usual case. */
+const insertBySequence = (sorted: Registered[], item: Registered): void => {
+  const at = firstAbove(sorted, item.message.sequence);
+  if (at === sorted.length) sorted.push(item);
+  else sorted.splice(at, 0, item);
+};
+
+/** Index of the first registration with a sequence above `value`. */
+const firstAbove = (sorted: readonly Registered[], value: number): number => {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]!.message.sequence <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};
 
 const sameCursor = (a: ReadCursorDocument, b: ReadCursorDocument): boolean =>
   a.readUpTo === b.readUpTo &&
