@@ -15,3 +15,4 @@ export * from './handlers';
 export * from './projection-effects';
 export * from './change-feed.service';
 export * from './feed-updates';
+export * from './sync-progress';

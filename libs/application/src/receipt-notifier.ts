@@ -2,6 +2,7 @@ import type { MessageSummaryPayload } from '@receipts/contracts';
 import type { FeedEntry, MessageDocument, ReceiptDelta } from '@receipts/read-models';
 import type { PushChannel } from '@receipts/realtime';
 import { feedUpdate } from './feed-updates';
+import { syncProgress } from './sync-progress';
 import type { ReceiptMetrics } from './receipt-metrics';
 import type { ReceiptQueryService } from './receipt-queries.service';
 
@@ -16,6 +17,8 @@ export class ReceiptNotifier {
     private readonly queries: ReceiptQueryService,
     private readonly push: PushChannel,
     private readonly metrics: ReceiptMetrics,
+    /** Messages to more recipients than this sync as counts only. */
+    private readonly memberDetailMax: number,
   ) {}
 
   async notify(deltas: readonly ReceiptDelta[], feed: readonly FeedEntry[]): Promise<void> {
@@ -33,6 +36,29 @@ export class ReceiptNotifier {
       if (delta.kind === 'cursor_moved' && !delta.shared) this.metrics.privacyFiltered.inc();
     }
     this.push.flush();
+    await this.progress(deltas, summaries);
+  }
+
+  /** Per-member progress to the senders' devices that sync the conversation (if any). */
+  private async progress(
+    deltas: readonly ReceiptDelta[],
+    summaries: BatchSummaries,
+  ): Promise<void> {
+    for (const { userId, conversationId, members, counted } of syncProgress(
+      deltas,
+      this.memberDetailMax,
+    )) {
+      const counts = await Promise.all(
+        [...counted.values()].map(async (message) => ({
+          type: 'counts' as const,
+          conversationId,
+          messageId: message.messageId,
+          sequence: message.sequence,
+          summary: await summaries.of(conversationId, message),
+        })),
+      );
+      this.push.progress(userId, conversationId, [...members, ...counts]);
+    }
   }
 }
 

@@ -109,3 +109,12 @@ export const feedQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_FEED_PAGE).default(DEFAULT_FEED_PAGE),
 });
 export type FeedQuery = z.infer<typeof feedQuerySchema>;
+
+/** `receipt:sync:start` / `receipt:sync:stop`: one conversation's per-member progress. */
+export const syncSchema = z.strictObject({ conversationId: idSchema });
+export type SyncRequest = z.infer<typeof syncSchema>;
+
+/** Concurrent syncs one device may hold by default (RECEIPTS_MAX_SYNCS_PER_DEVICE). */
+export const DEFAULT_MAX_SYNCS_PER_DEVICE = 10;
+/** Largest message (recipients) whose sync updates name each member by default. */
+export const DEFAULT_SYNC_MEMBER_DETAIL_MAX = 100;

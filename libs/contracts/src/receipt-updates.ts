@@ -55,3 +55,34 @@ export type FeedPage = {
   /** The user's newest position: ask again from `next` while `next < head`. */
   head: number;
 };
+
+/**
+ * Per-member progress of a conversation's messages, to the devices syncing it
+ * (`receipt:sync:start`): only the syncing user's own messages, as their detail view shows them.
+ * Messages to more recipients than the member-detail limit get `counts` instead.
+ */
+export type ProgressUpdate =
+  | {
+      type: 'member_delivered';
+      conversationId: string;
+      messageId: string;
+      sequence: number;
+      userId: string;
+      deliveredAt: string;
+    }
+  | {
+      type: 'member_read';
+      conversationId: string;
+      userId: string;
+      readUpToSequence: number;
+      readAt: string;
+      /** The syncing user's messages this read newly covers (at most 200). */
+      messages: Array<{ messageId: string; sequence: number }>;
+    }
+  | {
+      type: 'counts';
+      conversationId: string;
+      messageId: string;
+      sequence: number;
+      summary: MessageSummaryPayload;
+    };

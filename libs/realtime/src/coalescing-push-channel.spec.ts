@@ -1,13 +1,19 @@
-import type { ReceiptUpdate } from '@receipts/contracts';
+import type { ProgressUpdate, ReceiptUpdate } from '@receipts/contracts';
 import { CoalescingPushChannel, type RoomEmitter } from './coalescing-push-channel';
 
 /** Records each emit as the rooms it went to (minus the excepted ones) and what it held. */
 const recordingEmitter = () => {
-  const frames: Array<{ to: string[]; except: string[]; updates: ReceiptUpdate[] }> = [];
+  const frames: Array<{
+    to: string[];
+    except: string[];
+    event?: string;
+    updates: Array<ReceiptUpdate | ProgressUpdate>;
+  }> = [];
   const room = (to: string[], except: string[]): RoomEmitter => ({
     to: (r) => room([...to, r], except),
     except: (r) => room(to, [...except, r]),
-    emit: (_event, ...args) => frames.push({ to, except, updates: args[0] }),
+    emit: (event, ...args) =>
+      frames.push({ to, except, updates: args[0], ...(event === 'receipts' ? {} : { event }) }),
   });
   return { emitter: room([], []), frames };
 };
@@ -66,6 +72,29 @@ describe('CoalescingPushChannel', () => {
       },
       { to: ['user:ann'], except: ['device:ann:phone'], updates: [readSync(2), readSync(3)] },
       { to: ['user:ann'], except: [], updates: [delivered(4)] },
+    ]);
+  });
+
+  it("sends a conversation's progress to the devices syncing it, at once", () => {
+    const { emitter, frames } = recordingEmitter();
+    const channel = new CoalescingPushChannel(emitter, 1000);
+    const counts: ProgressUpdate = {
+      type: 'counts',
+      conversationId: 'c1',
+      messageId: 'm1',
+      sequence: 1,
+      summary: {
+        messageId: 'm1',
+        sequence: 1,
+        totalRecipients: 3,
+        deliveredCount: 1,
+        readCount: 0,
+        status: 'sent',
+      },
+    };
+    channel.progress('ann', 'c1', [counts]);
+    expect(frames).toEqual([
+      { to: ['sync:ann:c1'], except: [], event: 'receipt:progress', updates: [counts] },
     ]);
   });
 

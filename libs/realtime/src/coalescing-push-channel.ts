@@ -1,7 +1,9 @@
 import {
+  type ProgressUpdate,
   type ReceiptUpdate,
   type ServerToClientEvents,
   deviceRoom,
+  syncRoom,
   userRoom,
 } from '@receipts/contracts';
 import type { PushChannel, PushTarget } from './push-channel';
@@ -40,6 +42,10 @@ export class CoalescingPushChannel implements PushChannel {
     if (own) own.push(entry);
     else this.pending.set(target.userId, [entry]);
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  progress(userId: string, conversationId: string, updates: ProgressUpdate[]): void {
+    this.emitter.to(syncRoom(userId, conversationId)).emit('receipt:progress', updates);
   }
 
   flush(): void {
