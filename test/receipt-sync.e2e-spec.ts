@@ -162,6 +162,24 @@ it('sends counts only for a message to more members than the detail limit', asyn
   );
 });
 
+it('pages the detail view through the members, for the sender who opens it', async () => {
+  const { alice, bob, carol, dave, n } = names();
+  const large = n('paged');
+  await send(large, 1, alice, [dave, bob, carol]);
+  await projected(large, alice);
+  const path = `/conversations/${large}/messages/m1/receipts`;
+  type Page = { recipients: { userId: string }[]; next: string | null; summary: unknown };
+  const first = (await get(url, `${path}?limit=2`, asUser(alice))).body as Page;
+  expect(first.recipients.map((r) => r.userId)).toEqual([bob, carol]);
+  expect(first.next).toBe(carol);
+  expect(first.summary).toMatchObject({ totalRecipients: 3 });
+  const second = (await get(url, `${path}?after=${first.next}&limit=2`, asUser(alice)))
+    .body as Page;
+  expect([second.recipients.map((r) => r.userId), second.next]).toEqual([[dave], null]);
+  expect((await get(url, `${path}?limit=0`, asUser(alice))).status).toBe(400);
+  expect((await get(url, `${path}?limit=2`, asUser(bob))).status).toBe(404);
+});
+
 it('lets only members sync, and at most the limit of conversations per device', async () => {
   const { alice, bob, dave, n } = names();
   const [one, two, three] = [n('one'), n('two'), n('three')];

@@ -16,3 +16,4 @@ export * from './projection-effects';
 export * from './change-feed.service';
 export * from './feed-updates';
 export * from './sync-progress';
+export * from './recipients-page';

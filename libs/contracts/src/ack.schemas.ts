@@ -118,3 +118,10 @@ export type SyncRequest = z.infer<typeof syncSchema>;
 export const DEFAULT_MAX_SYNCS_PER_DEVICE = 10;
 /** Largest message (recipients) whose sync updates name each member by default. */
 export const DEFAULT_SYNC_MEMBER_DETAIL_MAX = 100;
+
+/** `GET …/receipts?after=&limit=`: the detail view's recipients a page at a time, by user id. */
+export const recipientsPageSchema = z.strictObject({
+  after: idSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_RECIPIENTS).optional(),
+});
+export type RecipientsPageQuery = z.infer<typeof recipientsPageSchema>;
