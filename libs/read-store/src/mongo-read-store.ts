@@ -356,9 +356,11 @@ export class MongoReadStore implements ReadStore {
         .find({ userId, feedPosition: { $gt: after } }, { sort: { feedPosition: 1 }, limit })
         .toArray(),
     ]);
-    const headPosition = head ? Number(head.head) : 0;
+    // Three reads, not one snapshot: a batch committed in between may have added entries.
+    const entries = docs.map(toFeedEntry);
+    const headPosition = Math.max(head ? Number(head.head) : 0, entries.at(-1)?.position ?? 0);
     return {
-      entries: docs.map(toFeedEntry),
+      entries,
       head: headPosition,
       firstKept: first ? Number(first.feedPosition) : headPosition + 1,
     };

@@ -482,7 +482,7 @@ export const describeReadStoreConformance = (
         expect((await page(sender)).entries.map((e) => e.change)).toEqual([
           expect.objectContaining({
             type: 'delivered',
-            message: expect.objectContaining({ sequence: 1 }),
+            message: expect.objectContaining({ sequence: 1 }) as unknown,
           }),
           expect.objectContaining({ type: 'delivered', deliveredAt: at(5) }),
         ]);
