@@ -174,6 +174,7 @@ describe('two API nodes and a projector process over Redis', () => {
     expect(bobLaptop.of('read_sync', 'group-1')).toEqual([
       {
         type: 'read_sync',
+        position: 1,
         conversationId: 'group-1',
         readUpToSequence: 1,
         unread: 0,

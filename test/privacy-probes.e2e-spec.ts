@@ -5,7 +5,7 @@
  * for a read made with receipts off. The flows already covered in receipts-flow and auth*.e2e-spec
  * are not repeated here.
  */
-import type { ReceiptUpdate } from '@receipts/contracts';
+import type { FeedUpdate } from '@receipts/contracts';
 import { type Device, devicePool, expectOk, uniqueIds } from './support/devices';
 import { DEV_IDENTITY, type RunningApp, startApp } from './support/app';
 import { WITHOUT_RATE_LIMITS } from './support/fuzz';
@@ -220,11 +220,18 @@ describe('a read made with read receipts off shows on no path', () => {
       expect([1, 2]).toContain(sync.readUpToSequence);
     }
     // Another recipient hears nothing of it at all.
-    const aboutGroup = (u: ReceiptUpdate) => u.conversationId === group;
+    const aboutGroup = (u: FeedUpdate) => u.conversationId === group;
     expect(carolPhone.updates.filter(aboutGroup)).toEqual([]);
     // The reader's own other device is synced, with the real counts.
     expect(daveLaptop.of('read_sync', group)).toEqual([
-      { type: 'read_sync', conversationId: group, readUpToSequence: 2, unread: 0, totalUnread: 0 },
+      {
+        type: 'read_sync',
+        position: 1,
+        conversationId: group,
+        readUpToSequence: 2,
+        unread: 0,
+        totalUnread: 0,
+      },
     ]);
     // Now on, and no new read: the views still say delivered.
     expectNoReadBy(dave, daveDevice, [

@@ -158,6 +158,7 @@ describe('1:1 conversation', () => {
     );
     expect(sync1).toEqual({
       type: 'read_sync',
+      position: expect.any(Number) as unknown,
       conversationId: dm,
       readUpToSequence: 1,
       unread: 1,
@@ -331,6 +332,7 @@ describe('group conversation', () => {
     const sync = await bobPhone.waitFor('read_sync', (u) => u.conversationId === group);
     expect(sync).toEqual({
       type: 'read_sync',
+      position: expect.any(Number) as unknown,
       conversationId: group,
       readUpToSequence: 1,
       unread: 1,
@@ -644,6 +646,7 @@ describe('privacy: read receipts off', () => {
     );
     expect(groupPush).toEqual({
       type: 'delivered',
+      position: expect.any(Number) as unknown,
       conversationId: group,
       messageId: g1,
       sequence: 1,
@@ -664,6 +667,7 @@ describe('privacy: read receipts off', () => {
     );
     expect(dmPush).toEqual({
       type: 'delivered',
+      position: expect.any(Number) as unknown,
       conversationId: dm,
       messageId: d1,
       sequence: 1,

@@ -19,8 +19,8 @@ import {
   deviceRoom,
   userRoom,
 } from '@receipts/contracts';
-import { CoalescingPushChannel } from '@receipts/realtime';
-import { type Outcome, type Registration, RelayState } from './relay-state';
+import { CoalescingPushChannel, type PushTarget } from '@receipts/realtime';
+import { type Outcome, type Registration, RelayState, type Unnumbered } from './relay-state';
 
 /** The service's default push window (RECEIPTS_PUSH_WINDOW_MS). */
 const PUSH_WINDOW_MS = 20;
@@ -58,7 +58,16 @@ const http = createServer((req: IncomingMessage, res: ServerResponse) => {
 
 const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { cors: { origin: true } });
 const namespace = io.of(RECEIPTS_NAMESPACE);
-const pushes = new CoalescingPushChannel(namespace, PUSH_WINDOW_MS);
+const channel = new CoalescingPushChannel(namespace, PUSH_WINDOW_MS);
+/** Numbers each user's pushes as the service's change feed does (in memory only). */
+const heads = new Map<string, number>();
+const pushes = {
+  push(target: PushTarget, update: Unnumbered): void {
+    const position = (heads.get(target.userId) ?? 0) + 1;
+    heads.set(target.userId, position);
+    channel.push(target, { ...update, position });
+  },
+};
 
 namespace.use((socket, next) => {
   const auth = socket.handshake.auth as { userId?: unknown; deviceId?: unknown };

@@ -1,9 +1,16 @@
 import type {
   AckResult,
   MessageSummaryPayload,
+  FeedUpdate,
   RegistrationResult,
-  ReceiptUpdate,
 } from '@receipts/contracts';
+
+/** A push before the relay numbers it in its user's feed. */
+export type Unnumbered = FeedUpdate extends infer U
+  ? U extends FeedUpdate
+    ? Omit<U, 'position'>
+    : never
+  : never;
 
 /**
  * The bare relay's memory: registered messages, who has them delivered, and read cursors, with
@@ -34,7 +41,7 @@ export type Registration = {
 };
 
 /** An ACK's answer and the pushes it causes, by the user whose devices should get them. */
-export type Outcome = { result: AckResult; pushes: Array<[userId: string, ReceiptUpdate]> };
+export type Outcome = { result: AckResult; pushes: Array<[userId: string, Unnumbered]> };
 
 const UNKNOWN: Outcome = {
   result: {

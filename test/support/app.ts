@@ -16,7 +16,7 @@ export const DEV_IDENTITY = { RECEIPTS_DEV_IDENTITY: 'on' };
 
 /** Settings an earlier app of the same file may have set: identity, limits, edge. */
 const LEFT_OVER =
-  /^RECEIPTS_(JWT_|DEV_IDENTITY$|LIMIT_|MAX_|OPS_|LOG_SAMPLE_S$|CORS_ORIGINS$|SOCKET_CORS_ORIGINS$)/;
+  /^RECEIPTS_(JWT_|DEV_IDENTITY$|LIMIT_|MAX_|OPS_|LOG_SAMPLE_S$|CORS_ORIGINS$|SOCKET_CORS_ORIGINS$|FEED_|SYNC_)/;
 
 /**
  * Starts the whole API in this process on a free port, on `dataDir` (a fresh one by default).

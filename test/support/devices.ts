@@ -1,12 +1,16 @@
 import { ReceiptsClient } from '@receipts/client';
-import type { AckResult, ReceiptUpdate } from '@receipts/contracts';
+import type { AckResult, FeedUpdate } from '@receipts/contracts';
 import { eventually } from './wait';
 
-/** A real socket.io-client device that records every `receipts` frame it is pushed. */
+/**
+ * A real socket.io-client device that records every `receipts` frame it is pushed: the updates
+ * to apply, and apart from them every feed position it was told of (its own reads' too).
+ */
 export class Device {
   readonly client: ReceiptsClient;
-  readonly updates: ReceiptUpdate[] = [];
-  readonly frames: ReceiptUpdate[][] = [];
+  readonly updates: FeedUpdate[] = [];
+  readonly frames: FeedUpdate[][] = [];
+  readonly positions: number[] = [];
 
   constructor(
     readonly url: string,
@@ -22,8 +26,11 @@ export class Device {
       refreshOnConnect: false,
     });
     this.client.on('receipts', (frame) => {
-      this.frames.push(frame);
-      this.updates.push(...frame);
+      this.positions.push(...frame.map((u) => u.position));
+      const updates = frame.filter((u): u is FeedUpdate => u.type !== 'position');
+      if (updates.length === 0) return;
+      this.frames.push(updates);
+      this.updates.push(...updates);
     });
   }
 
@@ -32,17 +39,17 @@ export class Device {
   }
 
   /** Waits until an update matching `match` arrived; fails naming the device and what it got. */
-  async waitFor<T extends ReceiptUpdate['type']>(
+  async waitFor<T extends FeedUpdate['type']>(
     type: T,
-    match: (update: Extract<ReceiptUpdate, { type: T }>) => boolean,
+    match: (update: Extract<FeedUpdate, { type: T }>) => boolean,
     timeoutMs = 3000,
-  ): Promise<Extract<ReceiptUpdate, { type: T }>> {
+  ): Promise<Extract<FeedUpdate, { type: T }>> {
     return eventually(
       `a '${type}' push on ${this.name}`,
       () => {
         const found = this.updates.find(
-          (u): u is Extract<ReceiptUpdate, { type: T }> =>
-            u.type === type && match(u as Extract<ReceiptUpdate, { type: T }>),
+          (u): u is Extract<FeedUpdate, { type: T }> =>
+            u.type === type && match(u as Extract<FeedUpdate, { type: T }>),
         );
         if (!found) throw new Error(`${this.name} received: ${JSON.stringify(this.updates)}`);
         return found;
@@ -51,12 +58,12 @@ export class Device {
     );
   }
 
-  of<T extends ReceiptUpdate['type']>(
+  of<T extends FeedUpdate['type']>(
     type: T,
     conversationId?: string,
-  ): Array<Extract<ReceiptUpdate, { type: T }>> {
+  ): Array<Extract<FeedUpdate, { type: T }>> {
     return this.updates.filter(
-      (u): u is Extract<ReceiptUpdate, { type: T }> =>
+      (u): u is Extract<FeedUpdate, { type: T }> =>
         u.type === type && (conversationId === undefined || u.conversationId === conversationId),
     );
   }

@@ -23,6 +23,8 @@ const CODES = {
   STORE_UNAVAILABLE: true,
   RATE_LIMITED: true,
   TOO_MANY_CONNECTIONS: true,
+  TOO_MANY_SYNCS: true,
+  RESYNC_REQUIRED: true,
   INTERNAL: true,
 } as const satisfies Record<ReceiptErrorCode, true>;
 

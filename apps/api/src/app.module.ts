@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import {
   AckLimits,
+  ChangeFeedService,
   EXPLAIN_HANDLERS,
   RECEIPT_HANDLERS,
   ReceiptCommandService,
   ReceiptMetrics,
+  ReceiptQueryService,
   SupportSources,
   WriteHealth,
 } from '@receipts/application';
@@ -68,6 +70,12 @@ import { UsersController } from './users.controller';
       inject: [EVENT_STORE, ReceiptMetrics, WriteHealth],
       useFactory: (store: EventStore, metrics: ReceiptMetrics, writes: WriteHealth) =>
         new ReceiptCommandService(store, metrics, writes),
+    },
+    {
+      provide: ChangeFeedService,
+      inject: [READ_STORE, ReceiptQueryService],
+      useFactory: (reads: ReadStore, queries: ReceiptQueryService) =>
+        new ChangeFeedService(reads, queries),
     },
     ...RECEIPT_HANDLERS,
     {

@@ -17,6 +17,8 @@ const HTTP_STATUS: Record<ReceiptErrorCode, HttpStatus> = {
   FORBIDDEN: HttpStatus.FORBIDDEN,
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
   TOO_MANY_CONNECTIONS: HttpStatus.TOO_MANY_REQUESTS,
+  TOO_MANY_SYNCS: HttpStatus.TOO_MANY_REQUESTS,
+  RESYNC_REQUIRED: HttpStatus.GONE,
   CONCURRENCY_CONFLICT: HttpStatus.SERVICE_UNAVAILABLE,
   STORE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -70,8 +72,15 @@ export const httpStatusOf = (error: ReceiptError): HttpStatus => HTTP_STATUS[err
 export const isServerFault = (error: ReceiptError): boolean =>
   error.code === 'INTERNAL' || error.code === 'STORE_UNAVAILABLE';
 
-/** Codes whose details a client acts on (how long to wait), so they travel with the answer. */
-const ANSWERED_DETAILS: ReadonlySet<ReceiptErrorCode> = new Set(['RATE_LIMITED']);
+/**
+ * Codes whose details a client acts on (how long to wait, where to go on from, the limit it
+ * hit), so they travel with the answer.
+ */
+const ANSWERED_DETAILS: ReadonlySet<ReceiptErrorCode> = new Set([
+  'RATE_LIMITED',
+  'RESYNC_REQUIRED',
+  'TOO_MANY_SYNCS',
+]);
 
 /** A failure answered inside a success envelope (socket ACK, batch item): logged, then typed. */
 export const answerOf = (

@@ -1,19 +1,33 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   type MessageReceipts,
   MessageReceiptsQuery,
   MessageSummaryQuery,
   type Principal,
+  type RecipientsPage,
   RegisterMessageCommand,
   RegisterMessagesCommand,
+  recipientsPage,
 } from '@receipts/application';
 import {
   MAX_REGISTRATION_BATCH,
+  type RecipientsPageQuery,
   type RegistrationResult,
   idSchema,
+  recipientsPageSchema,
   registerMessageSchema,
   registerMessagesSchema,
 } from '@receipts/contracts';
@@ -91,13 +105,22 @@ export class MessagesController {
   }
 
   @Get('conversations/:conversationId/messages/:messageId/receipts')
-  @ApiOperation({ summary: "Every recipient's state and times (the sender's detail view)" })
-  receipts(
+  @ApiOperation({
+    summary: "Every recipient's state and times (the sender's detail view), or a page of them",
+  })
+  @ApiQuery({ name: 'after', required: false, description: 'Recipients after this user id' })
+  @ApiQuery({ name: 'limit', required: false, description: 'At most this many recipients' })
+  async receipts(
     @Caller() caller: Principal,
     @Param('conversationId', Id) conversationId: string,
     @Param('messageId', Id) messageId: string,
-  ): Promise<MessageReceipts> {
-    return this.queries.execute(new MessageReceiptsQuery(caller, conversationId, messageId));
+    @Query(new ZodBodyPipe(recipientsPageSchema)) page: RecipientsPageQuery,
+  ): Promise<MessageReceipts | RecipientsPage> {
+    const receipts = await this.queries.execute(
+      new MessageReceiptsQuery(caller, conversationId, messageId),
+    );
+    if (page.after === undefined && page.limit === undefined) return receipts;
+    return recipientsPage(receipts, page.after, page.limit ?? receipts.recipients.length);
   }
 
   @Get('conversations/:conversationId/messages/:messageId/summary')

@@ -1,4 +1,5 @@
 import type { Namespace } from 'socket.io';
+import type { ServerToClientEvents } from '@receipts/contracts';
 import type { RoomEmitter } from '@receipts/realtime';
 
 /** Lets the push channel exist before the gateway's namespace does; the gateway attaches it at init. */
@@ -17,8 +18,11 @@ export class RealtimeHub implements RoomEmitter {
     return this.require().except(room);
   }
 
-  emit(...args: Parameters<RoomEmitter['emit']>): unknown {
-    return this.require().emit(...args);
+  emit<E extends keyof ServerToClientEvents>(
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): unknown {
+    return this.require().emit(event, ...args);
   }
 
   private require(): Namespace {

@@ -1,11 +1,13 @@
 import { Inject } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
   AcknowledgeDeliveryCommand,
   AcknowledgeFrameCommand,
+  ChangeFeedQuery,
+  ConversationUnreadQuery,
   type Device,
   MarkReadCommand,
 } from '@receipts/application';
@@ -15,19 +17,28 @@ import {
   type ClientToServerEvents,
   RECEIPTS_NAMESPACE,
   type ServerToClientEvents,
+  MAX_FEED_PAGE,
   ackFrameSchema,
   deliveredAckSchema,
   deviceRoom,
   readAckSchema,
+  resumeSchema,
+  syncSchema,
   userRoom,
 } from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
-import { LIMITS, type Limits } from '@receipts/infrastructure';
+import {
+  LIMITS,
+  type Limits,
+  RECEIPTS_CONFIG,
+  type ReceiptsConfig,
+} from '@receipts/infrastructure';
 import { ackHandler, itemAnswer } from './ack-handler';
 import { ErrorLog } from './error-log';
 import { asReceiptError, toErrorPayload } from './error-payload';
 import { IDENTITY_RESOLVER, type IdentityResolver } from './identity';
 import { RealtimeHub } from './realtime-hub';
+import { ReceiptSyncs } from './receipt-syncs';
 import { disconnectAtExpiry } from './socket-expiry';
 
 type DeviceSocket = Socket<
@@ -51,11 +62,20 @@ export class ReceiptsGateway
 {
   constructor(
     private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly hub: RealtimeHub,
     @Inject(IDENTITY_RESOLVER) private readonly identity: IdentityResolver,
     @Inject(LIMITS) private readonly limits: Limits,
     private readonly errors: ErrorLog,
-  ) {}
+    @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
+  ) {
+    this.syncs = new ReceiptSyncs({
+      maxPerDevice: config.RECEIPTS_MAX_SYNCS_PER_DEVICE,
+      lingerMs: config.RECEIPTS_SYNC_LINGER_MS,
+    });
+  }
+
+  private readonly syncs: ReceiptSyncs;
 
   afterInit(namespace: Namespace): void {
     namespace.use((socket, next) => {
@@ -121,6 +141,38 @@ export class ReceiptsGateway
         );
         return { results: outcomes.map((outcome) => itemAnswer(outcome, this.errors)) };
       }),
+    );
+    const viewer = { kind: 'user', ...device } as const;
+    this.syncs.connected(device.userId, device.deviceId, socket);
+    socket.once('disconnect', () =>
+      this.syncs.disconnected(device.userId, device.deviceId, socket),
+    );
+    const memberDetailMax = this.config.RECEIPTS_SYNC_MEMBER_DETAIL_MAX;
+    socket.on(
+      'receipt:sync:start',
+      frame(syncSchema, async ({ conversationId }) => {
+        // Only a member (a recipient or the sender of a message in it) may sync a conversation.
+        await this.queries.execute(
+          new ConversationUnreadQuery(viewer, device.userId, conversationId),
+        );
+        const syncing = this.syncs.start(device.userId, device.deviceId, conversationId);
+        return { conversationId, syncing, memberDetailMax };
+      }),
+    );
+    socket.on(
+      'receipt:sync:stop',
+      frame(syncSchema, ({ conversationId }) => {
+        const syncing = this.syncs.stop(device.userId, device.deviceId, conversationId);
+        return Promise.resolve({ conversationId, syncing, memberDetailMax });
+      }),
+    );
+    socket.on(
+      'receipt:resume',
+      frame(resumeSchema, ({ after, limit }) =>
+        this.queries.execute(
+          new ChangeFeedQuery(viewer, device.userId, after, limit ?? MAX_FEED_PAGE),
+        ),
+      ),
     );
   }
 }

@@ -1,13 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
+  ChangeFeedQuery,
   ConversationUnreadQuery,
   type Principal,
   SetReadReceiptsCommand,
   UserUnreadQuery,
 } from '@receipts/application';
-import { idSchema, readReceiptsSettingSchema } from '@receipts/contracts';
+import {
+  type FeedPage,
+  type FeedQuery,
+  feedQuerySchema,
+  idSchema,
+  readReceiptsSettingSchema,
+} from '@receipts/contracts';
 import { ReceiptError } from '@receipts/domain';
 import type { ReadCursorDocument, UserUnread } from '@receipts/read-models';
 import { ReadReceiptsSettingDto } from './dto';
@@ -31,6 +38,20 @@ export class UsersController {
   @ApiOperation({ summary: "All of a user's unread counts, with the total" })
   unread(@Caller() caller: Principal, @Param('userId', Id) userId: string): Promise<UserUnread> {
     return this.queries.execute(new UserUnreadQuery(caller, userId));
+  }
+
+  @Get('feed')
+  @ApiOperation({
+    summary: "A page of a user's change feed after a position: what their pushes said since",
+  })
+  @ApiQuery({ name: 'after', required: false, description: 'Last position applied (default 0)' })
+  @ApiQuery({ name: 'limit', required: false, description: 'At most this many entries (1-500)' })
+  feed(
+    @Caller() caller: Principal,
+    @Param('userId', Id) userId: string,
+    @Query(new ZodBodyPipe(feedQuerySchema)) query: FeedQuery,
+  ): Promise<FeedPage> {
+    return this.queries.execute(new ChangeFeedQuery(caller, userId, query.after, query.limit));
   }
 
   @Get('conversations/:conversationId/unread')

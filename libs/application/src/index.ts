@@ -19,3 +19,7 @@ export * from './poison-events';
 export * from './rebuild-lease';
 export * from './projection-report';
 export * from './live-rebuild';
+export * from './change-feed.service';
+export * from './feed-updates';
+export * from './sync-progress';
+export * from './recipients-page';

@@ -133,7 +133,15 @@ describe('LiveRebuild on the embedded store', () => {
   });
 });
 
-const emptyRows = { messages: [], recipients: [], cursors: [], steps: [], totals: [] };
+const emptyRows = {
+  messages: [],
+  recipients: [],
+  cursors: [],
+  steps: [],
+  totals: [],
+  feedEntries: [],
+  feedHeads: [],
+};
 
 const mongoUrl = process.env.MONGODB_URL;
 

@@ -17,12 +17,12 @@ export class ProjectionEffects {
     private readonly onInvalidationError: (error: unknown) => void,
   ) {}
 
-  async committed({ events, recordedAt, deltas }: CommittedBatch): Promise<void> {
+  async committed({ events, recordedAt, deltas, feed }: CommittedBatch): Promise<void> {
     this.metrics.projectedEvents.inc(events);
     const now = Date.now();
     for (const at of recordedAt) this.metrics.projectionLag.observe((now - at) / 1000);
     if (deltas.length === 0) return;
     await this.queries?.invalidate(deltas).catch(this.onInvalidationError);
-    await this.notifier?.notify(deltas);
+    await this.notifier?.notify(deltas, feed);
   }
 }

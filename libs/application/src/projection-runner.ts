@@ -1,7 +1,13 @@
 import { setImmediate } from 'node:timers/promises';
 import type { EventStore, GlobalPosition, RecordedEvent } from '@receipts/event-store';
-import type { ProjectOptions, ReceiptDelta } from '@receipts/read-models';
-import type { CursorKey, ProjectionControl, ReadStore, UnreadRepair } from '@receipts/read-store';
+import type { FeedEntry, ReceiptDelta } from '@receipts/read-models';
+import type {
+  AppliedBatch,
+  CursorKey,
+  ProjectionControl,
+  ReadStore,
+  UnreadRepair,
+} from '@receipts/read-store';
 import {
   type DecodedEvent,
   type EventDecoder,
@@ -61,6 +67,8 @@ export type CommittedBatch = Readonly<{
   /** When each of the batch's events was recorded (ms since the epoch), for the lag. */
   recordedAt: readonly number[];
   deltas: readonly ReceiptDelta[];
+  /** The deltas as numbered in each user's feed, committed with them. */
+  feed: readonly FeedEntry[];
 }>;
 
 /** A projection that follows the log, inline (`ProjectionRunner`) or on its own thread. */
@@ -161,7 +169,7 @@ export class ProjectionRunner implements FollowingProjection {
       const page = await this.events.readAll({ after: position, maxCount: this.options.batchSize });
       const batch = until === null ? page : page.filter((e) => e.position <= until);
       if (batch.length === 0) return position;
-      await this.applyBatch(batch, { deltas: false });
+      await this.applyBatch(batch);
       position = batch.at(-1)!.position;
       await onBatch(position, batch.length);
       if (batch.length < page.length) return position;
@@ -197,7 +205,7 @@ export class ProjectionRunner implements FollowingProjection {
       batchSize: this.options.batchSize,
       signal,
     })) {
-      const deltas = await this.applyBatch(batch);
+      const { deltas, feed } = await this.applyBatch(batch);
       this.position = batch.at(-1)!.position;
       await this.reconcile(deltas);
       await this.options.onCommitted?.({
@@ -205,6 +213,7 @@ export class ProjectionRunner implements FollowingProjection {
         events: batch.length,
         recordedAt: batch.map((event) => event.recordedAt.getTime()),
         deltas,
+        feed,
       });
       const settle = this.options.settleMs ?? 0;
       if (batch.length < this.options.batchSize) {
@@ -223,10 +232,7 @@ export class ProjectionRunner implements FollowingProjection {
    * them. When the batch's commit fails with what may be an event's fault, its events are
    * applied one at a time, and the one that fails alone is parked.
    */
-  private async applyBatch(
-    batch: readonly RecordedEvent[],
-    options?: ProjectOptions,
-  ): Promise<readonly ReceiptDelta[]> {
+  private async applyBatch(batch: readonly RecordedEvent[]): Promise<AppliedBatch> {
     const decoded = decodeBatch(batch, this.options.decode);
     for (const d of decoded) if ('poison' in d) await this.park(d.event, d.poison);
     const applicable = decoded.filter((d) => 'changes' in d);
@@ -235,24 +241,25 @@ export class ProjectionRunner implements FollowingProjection {
         this.options.projection,
         applicable.flatMap((d) => d.changes),
         batch.at(-1)!.position,
-        options,
       );
     } catch (error) {
       if (!isEventFault(error)) throw error;
-      return this.applyOneByOne(applicable, batch.at(-1)!.position, options);
+      return this.applyOneByOne(applicable, batch.at(-1)!.position);
     }
   }
 
   private async applyOneByOne(
     decoded: readonly Extract<DecodedEvent, { changes: unknown }>[],
     end: GlobalPosition,
-    options?: ProjectOptions,
-  ): Promise<readonly ReceiptDelta[]> {
+  ): Promise<AppliedBatch> {
     const { projection } = this.options;
     const deltas: ReceiptDelta[] = [];
+    const feed: FeedEntry[] = [];
     for (const { event, changes } of decoded) {
       try {
-        deltas.push(...(await this.readStore.apply(projection, changes, event.position, options)));
+        const applied = await this.readStore.apply(projection, changes, event.position);
+        deltas.push(...applied.deltas);
+        feed.push(...applied.feed);
       } catch (error) {
         if (!isEventFault(error)) throw error;
         await this.park(event, describeError(error));
@@ -260,7 +267,7 @@ export class ProjectionRunner implements FollowingProjection {
       }
     }
     await this.readStore.apply(projection, [], end);
-    return deltas;
+    return { deltas, feed };
   }
 
   /** Notes the cursors a batch changed; once the interval has passed, recounts the noted ones. */

@@ -15,6 +15,8 @@ export type RebuildOptions = Readonly<{
    */
   via: 'memory' | 'batches';
   batchSize?: number;
+  /** Entries each user's change feed keeps: the target's, for the same feed as it would keep. */
+  feedRetention?: number;
   onProgress?: (position: GlobalPosition, events: number) => void;
 }>;
 
@@ -25,9 +27,9 @@ export type RebuildOptions = Readonly<{
 export const rebuildReadModels = async (
   events: EventStore,
   target: RebuildTarget,
-  { via, batchSize = 5_000, onProgress = () => undefined }: RebuildOptions,
+  { via, batchSize = 5_000, feedRetention, onProgress = () => undefined }: RebuildOptions,
 ): Promise<number> => {
-  const into = via === 'memory' ? new MemoryReadStore() : target;
+  const into = via === 'memory' ? new MemoryReadStore({ feedRetention }) : target;
   const runner = new ProjectionRunner(events, into, {
     projection: RECEIPTS_PROJECTION,
     batchSize,

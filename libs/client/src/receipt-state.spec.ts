@@ -18,6 +18,7 @@ describe('the local receipt state', () => {
     expect(state.message('c1', 'm1')).toMatchObject({ status: 'sent', deliveredCount: 0 });
     state.apply({
       type: 'delivered',
+      position: 1,
       conversationId: 'c1',
       messageId: 'm1',
       sequence: 1,
@@ -27,6 +28,7 @@ describe('the local receipt state', () => {
     expect(state.message('c1', 'm1')).toMatchObject({ status: 'delivered', deliveredCount: 1 });
     state.apply({
       type: 'read',
+      position: 1,
       conversationId: 'c1',
       readerId: 'bob',
       readUpToSequence: 1,
@@ -56,6 +58,7 @@ describe('the local receipt state', () => {
     const state = new ReceiptState();
     state.apply({
       type: 'read',
+      position: 1,
       conversationId: 'g',
       readerId: 'carol',
       readUpToSequence: 4,
@@ -98,6 +101,7 @@ describe('the local receipt state', () => {
     });
     state.apply({
       type: 'delivered',
+      position: 1,
       conversationId: 'g',
       messageId: 'm1',
       sequence: 1,
@@ -117,6 +121,7 @@ describe('the local receipt state', () => {
     const state = new ReceiptState();
     state.apply({
       type: 'read_sync',
+      position: 1,
       conversationId: 'c1',
       readUpToSequence: 3,
       unread: 2,

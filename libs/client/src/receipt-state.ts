@@ -124,6 +124,9 @@ export class ReceiptState {
         this.badges.set(update.conversationId, update.unread);
         this.totalUnread = update.totalUnread;
         return [];
+      case 'position':
+        // The feed position of this device's own read: nothing to show.
+        return [];
       default: {
         const unknown: never = update;
         return unknown;

@@ -89,3 +89,39 @@ export const registerMessagesSchema = z.strictObject({
 export type RegisterMessagesBody = z.infer<typeof registerMessagesSchema>;
 
 export const readReceiptsSettingSchema = z.strictObject({ enabled: z.boolean() });
+
+/** Most feed entries one page holds (REST `limit`, `receipt:resume`). */
+export const MAX_FEED_PAGE = 500;
+export const DEFAULT_FEED_PAGE = 100;
+
+const feedPositionSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** `receipt:resume`: the feed after the last position the device applied. */
+export const resumeSchema = z.strictObject({
+  after: feedPositionSchema,
+  limit: z.number().int().min(1).max(MAX_FEED_PAGE).optional(),
+});
+export type ResumeRequest = z.infer<typeof resumeSchema>;
+
+/** `GET /users/:u/feed?after=&limit=`: query strings, as integers. */
+export const feedQuerySchema = z.strictObject({
+  after: z.coerce.number().pipe(feedPositionSchema).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_FEED_PAGE).default(DEFAULT_FEED_PAGE),
+});
+export type FeedQuery = z.infer<typeof feedQuerySchema>;
+
+/** `receipt:sync:start` / `receipt:sync:stop`: one conversation's per-member progress. */
+export const syncSchema = z.strictObject({ conversationId: idSchema });
+export type SyncRequest = z.infer<typeof syncSchema>;
+
+/** Concurrent syncs one device may hold by default (RECEIPTS_MAX_SYNCS_PER_DEVICE). */
+export const DEFAULT_MAX_SYNCS_PER_DEVICE = 10;
+/** Largest message (recipients) whose sync updates name each member by default. */
+export const DEFAULT_SYNC_MEMBER_DETAIL_MAX = 100;
+
+/** `GET …/receipts?after=&limit=`: the detail view's recipients a page at a time, by user id. */
+export const recipientsPageSchema = z.strictObject({
+  after: idSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_RECIPIENTS).optional(),
+});
+export type RecipientsPageQuery = z.infer<typeof recipientsPageSchema>;

@@ -8,9 +8,12 @@ export type MessageSummaryPayload = {
   status: 'sent' | 'delivered' | 'read';
 };
 
-export type ReceiptUpdate =
+/** A change a user is told of, as its push says it and as their change feed serves it. */
+export type FeedUpdate =
   | {
       type: 'delivered';
+      /** Its place in the receiving user's change feed: 1, 2, 3... without gaps. */
+      position: number;
       conversationId: string;
       messageId: string;
       sequence: number;
@@ -21,6 +24,7 @@ export type ReceiptUpdate =
     }
   | {
       type: 'read';
+      position: number;
       conversationId: string;
       readerId: string;
       readUpToSequence: number;
@@ -30,8 +34,55 @@ export type ReceiptUpdate =
     }
   | {
       type: 'read_sync';
+      position: number;
       conversationId: string;
       readUpToSequence: number;
       unread: number;
       totalUnread: number;
+    };
+
+export type ReceiptUpdate =
+  | FeedUpdate
+  /** To the device whose own read took this feed position: nothing to apply, no gap either. */
+  | { type: 'position'; position: number };
+
+/** A page of a user's change feed (REST and `receipt:resume`). */
+export type FeedPage = {
+  userId: string;
+  entries: FeedUpdate[];
+  /** The last position in `entries`, or the asked `after` when there is none. */
+  next: number;
+  /** The user's newest position: ask again from `next` while `next < head`. */
+  head: number;
+};
+
+/**
+ * Per-member progress of a conversation's messages, to the devices syncing it
+ * (`receipt:sync:start`): only the syncing user's own messages, as their detail view shows them.
+ * Messages to more recipients than the member-detail limit get `counts` instead.
+ */
+export type ProgressUpdate =
+  | {
+      type: 'member_delivered';
+      conversationId: string;
+      messageId: string;
+      sequence: number;
+      userId: string;
+      deliveredAt: string;
+    }
+  | {
+      type: 'member_read';
+      conversationId: string;
+      userId: string;
+      readUpToSequence: number;
+      readAt: string;
+      /** The syncing user's messages this read newly covers (at most 200). */
+      messages: Array<{ messageId: string; sequence: number }>;
+    }
+  | {
+      type: 'counts';
+      conversationId: string;
+      messageId: string;
+      sequence: number;
+      summary: MessageSummaryPayload;
     };

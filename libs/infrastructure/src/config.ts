@@ -48,6 +48,14 @@ export const configSchema = z.object({
   RECEIPTS_GROUP_COMMIT_MS: z.coerce.number().int().min(0).max(100).default(0),
   /** How long a cached summary or unread answer may be served; 0 turns the cache off. */
   RECEIPTS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  /** Entries each user's change feed keeps; older positions are answered RESYNC_REQUIRED. */
+  RECEIPTS_FEED_RETENTION: positiveInt.max(10_000_000).default(10_000),
+  /** Receipt syncs (`receipt:sync:start`) one device may hold at once. */
+  RECEIPTS_MAX_SYNCS_PER_DEVICE: positiveInt.max(1000).default(10),
+  /** How long a device's syncs outlive its last socket, for a reconnect to find them. */
+  RECEIPTS_SYNC_LINGER_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** Messages to more recipients than this sync as counts only (the detail view pages). */
+  RECEIPTS_SYNC_MEMBER_DETAIL_MAX: positiveInt.max(5000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTSTORE_URL: connectionString('esdb://localhost:2113?tls=false', 'esdb', 'esdb+discover'),
   MONGODB_URL: connectionString(

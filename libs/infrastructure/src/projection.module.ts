@@ -82,16 +82,29 @@ export class ProjectionModule {
         },
         {
           provide: ProjectionEffects,
-          inject: [ReceiptMetrics, ReceiptQueryService, { token: PUSH_CHANNEL, optional: true }],
+          inject: [
+            ReceiptMetrics,
+            ReceiptQueryService,
+            RECEIPTS_CONFIG,
+            { token: PUSH_CHANNEL, optional: true },
+          ],
           useFactory: (
             metrics: ReceiptMetrics,
             queries: ReceiptQueryService,
+            config: ReceiptsConfig,
             push: PushChannel | null | undefined,
           ) =>
             new ProjectionEffects(
               metrics,
               queries,
-              push ? new ReceiptNotifier(queries, push, metrics) : null,
+              push
+                ? new ReceiptNotifier(
+                    queries,
+                    push,
+                    metrics,
+                    config.RECEIPTS_SYNC_MEMBER_DETAIL_MAX,
+                  )
+                : null,
               throttledWarning(
                 new Logger('Projector'),
                 'cache not invalidated (its TTL bounds staleness)',
@@ -135,6 +148,7 @@ export class ProjectionModule {
                 {
                   eventsFile: embeddedFile(config, 'events.sqlite'),
                   readModelsFile: embeddedFile(config, 'read-models.sqlite'),
+                  feedRetention: config.RECEIPTS_FEED_RETENTION,
                   projection: RECEIPTS_PROJECTION,
                   batchSize: config.RECEIPTS_PROJECTOR_BATCH,
                   settleMs: config.RECEIPTS_PROJECTOR_SETTLE_MS,

@@ -47,8 +47,16 @@ const eventStore = (config: ReceiptsConfig): EventStore => {
 
 const readStore = async (config: ReceiptsConfig): Promise<ReadStore> =>
   config.RECEIPTS_STORE === 'embedded'
-    ? new SqliteReadStore(embeddedFile(config, 'read-models.sqlite'))
-    : MongoReadStore.connect(required(config, 'MONGODB_URL'), config.MONGODB_DB);
+    ? new SqliteReadStore(embeddedFile(config, 'read-models.sqlite'), feedOptions(config))
+    : MongoReadStore.connect(
+        required(config, 'MONGODB_URL'),
+        config.MONGODB_DB,
+        feedOptions(config),
+      );
+
+const feedOptions = (config: ReceiptsConfig) => ({
+  feedRetention: config.RECEIPTS_FEED_RETENTION,
+});
 
 class StoreLifecycle implements OnApplicationShutdown {
   constructor(

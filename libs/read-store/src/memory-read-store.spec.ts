@@ -1,7 +1,7 @@
 import { describeReadStoreConformance } from '@receipts/testing';
 import { MemoryReadStore } from './memory-read-store';
 
-describeReadStoreConformance('MemoryReadStore', () => {
-  const store = new MemoryReadStore();
+describeReadStoreConformance('MemoryReadStore', (options) => {
+  const store = new MemoryReadStore(options);
   return Promise.resolve({ store, cleanup: () => store.close() });
 });

@@ -3,19 +3,22 @@ import type {
   AddressedMessage,
   BaseDocuments,
   DocumentKeys,
+  FeedEntry,
+  FeedWrites,
   MessageDocument,
   ReadCursorDocument,
-  ProjectOptions,
   ReadKeys,
   ReadModelChange,
-  ReadModelWrites,
   ReceiptDelta,
+  ReadModelWrites,
   RecipientCounts,
   RecipientFacts,
   RecipientRow,
   StepRow,
   StoredDocuments,
+  StoredFeedPage,
 } from '@receipts/read-models';
+import { DEFAULT_FEED_RETENTION } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
 import { MemoryProjectionControl } from './memory-projection-control';
@@ -25,7 +28,7 @@ import type {
   ProjectionState,
   RebuildLease,
 } from './projection-control';
-import type { ReadStore } from './read-store';
+import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 import type { CursorKey, UnreadRepair } from './unread-recount';
 import type { ReadModelRows } from './read-model-rows';
 
@@ -43,6 +46,8 @@ type ConversationTables = {
   /** Reader -> their read steps, ascending: a step is recorded only when it moves the cursor. */
   readonly steps: Map<string, Step[]>;
 };
+/** A user's feed: its head and the entries still kept, in position order. */
+type Feed = { head: number; entries: FeedEntry[] };
 type Delivery = { at: string | null; deviceId: string | null };
 type Step = Readonly<{ upTo: number; readAt: string; deviceId: string | null; shared: boolean }>;
 
@@ -57,20 +62,46 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   /** User -> conversation -> cursor. */
   private cursors = new Map<string, Map<string, ReadCursorDocument>>();
   private totals = new Map<string, number>();
+  private feeds = new Map<string, Feed>();
   private readonly checkpoints = new Map<string, GlobalPosition>();
   private readonly repairs: DriftRepairRecord[] = [];
   private readonly control = new MemoryProjectionControl();
+  private readonly feedRetention: number;
+
+  constructor({ feedRetention = DEFAULT_FEED_RETENTION }: FeedOptions = {}) {
+    this.feedRetention = feedRetention;
+  }
 
   apply(
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-    options: ProjectOptions = {},
-  ): Promise<readonly ReceiptDelta[]> {
-    const { writes, deltas } = projectStored(this, changes, options);
+  ): Promise<AppliedBatch> {
+    const { writes, deltas, feed } = projectStored(this, changes, this.feedRetention);
     this.write(writes);
+    this.writeFeed(feed);
     this.checkpoints.set(projection, checkpoint);
-    return Promise.resolve(deltas);
+    return Promise.resolve({ deltas, feed: feed.entries });
+  }
+
+  loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number> {
+    const heads = new Map<string, number>();
+    for (const userId of userIds) {
+      const feed = this.feeds.get(userId);
+      if (feed) heads.set(userId, feed.head);
+    }
+    return heads;
+  }
+
+  private writeFeed({ entries, heads, prune }: FeedWrites): void {
+    const feedOf = (userId: string) =>
+      getOrCreate(this.feeds, userId, (): Feed => ({ head: 0, entries: [] }));
+    for (const entry of entries) feedOf(entry.userId).entries.push(entry);
+    for (const { userId, head } of heads) feedOf(userId).head = head;
+    for (const { userId, head } of prune) {
+      const feed = feedOf(userId);
+      feed.entries = feed.entries.filter((entry) => entry.position > head);
+    }
   }
 
   loadControl(projection: string): Promise<ProjectionControl> {
@@ -119,8 +150,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     changes: readonly ReadModelChange[],
   ): Promise<readonly ReceiptDelta[]> {
     if (!this.control.unpark(projection, position)) return Promise.resolve([]);
-    const { writes, deltas } = projectStored(this, changes, {});
+    const { writes, deltas, feed } = projectStored(this, changes, this.feedRetention);
     this.write(writes);
+    this.writeFeed(feed);
     return Promise.resolve(deltas);
   }
 
@@ -275,6 +307,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     this.conversations = new Map();
     this.cursors = new Map();
     this.totals = new Map();
+    this.feeds = new Map();
     this.checkpoints.delete(projection);
     return Promise.resolve();
   }
@@ -363,6 +396,15 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
 
   totalUnread(userId: string): Promise<number> {
     return Promise.resolve(this.totals.get(userId) ?? 0);
+  }
+
+  feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage> {
+    const feed = this.feeds.get(userId) ?? { head: 0, entries: [] };
+    return Promise.resolve({
+      entries: feed.entries.filter((entry) => entry.position > after).slice(0, limit),
+      head: feed.head,
+      firstKept: feed.entries[0]?.position ?? feed.head + 1,
+    });
   }
 
   close(): Promise<void> {
@@ -461,6 +503,13 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
       totals: [...this.totals.keys()]
         .sort(byText)
         .map((userId) => ({ userId, total: this.totals.get(userId)! })),
+      feedEntries: flatMap(
+        [...this.feeds.keys()].sort(byText),
+        (userId) => this.feeds.get(userId)!.entries,
+      ),
+      feedHeads: [...this.feeds.keys()]
+        .sort(byText)
+        .map((userId) => ({ userId, head: this.feeds.get(userId)!.head })),
       checkpoints: [...this.checkpoints].map(([projection, position]) => ({
         projection,
         position,

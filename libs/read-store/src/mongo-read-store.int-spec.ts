@@ -9,11 +9,11 @@ if (url) {
   /** `reset` drops every read model, so each test gets a database of its own, dropped after it. */
   const run = `receipts_conformance_${randomUUID().slice(0, 8)}`;
   let opened = 0;
-  describeReadStoreConformance('MongoReadStore', async () => {
+  describeReadStoreConformance('MongoReadStore', async (options) => {
     opened += 1;
     const dbName = `${run}_${opened}`;
     const client = await new MongoClient(url).connect();
-    const store = new MongoReadStore(client, dbName);
+    const store = new MongoReadStore(client, dbName, options);
     await store.init();
     return {
       store,

@@ -15,9 +15,11 @@ import {
   type AddressedMessage,
   type BaseDocuments,
   type DocumentKeys,
+  type FeedChange,
+  type FeedEntry,
+  type FeedWrites,
   type MessageDocument,
   type ReadCursorDocument,
-  type ProjectOptions,
   type ReadKeys,
   type ReadModelChange,
   type ReceiptDelta,
@@ -26,7 +28,11 @@ import {
   type RecipientRow,
   type StepRow,
   type StoredDocuments,
+  type StoredFeedPage,
+  DEFAULT_FEED_RETENTION,
   documentKeys,
+  feedEntries,
+  feedUsers,
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
@@ -39,7 +45,7 @@ import type {
   ProjectionState,
   RebuildLease,
 } from './projection-control';
-import type { ReadStore } from './read-store';
+import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 import type { CursorKey, UnreadRepair } from './unread-recount';
 
 /** Every read-model document remembers the checkpoint of the batch that last wrote it. */
@@ -56,6 +62,14 @@ type CursorDoc = ReadCursorDocument & Positioned;
 type StepDoc = Positioned & StepRow;
 type UnreadDoc = Positioned & { _id: string; total: number };
 type CheckpointDoc = { _id: string; position: GlobalPosition };
+type FeedEntryDoc = Positioned & {
+  userId: string;
+  feedPosition: number;
+  deviceId: string | null;
+  change: FeedChange;
+};
+/** `before`: the head this batch started from, for a retry of the same batch to number again. */
+type FeedHeadDoc = Positioned & { _id: string; head: number; before: number };
 
 const READ_MODELS = {
   messages: 'messages',
@@ -63,6 +77,8 @@ const READ_MODELS = {
   cursors: 'read_cursors',
   steps: 'read_steps',
   unread: 'user_unread',
+  feedEntries: 'feed_entries',
+  feedHeads: 'feed_heads',
 } as const;
 const CHECKPOINTS = 'checkpoints';
 
@@ -101,6 +117,10 @@ const INDEXES: Readonly<Record<string, IndexDescription[]>> = {
       key: { conversationId: 1, userId: 1, shared: 1, upTo: 1 },
     },
   ],
+  [READ_MODELS.feedEntries]: [
+    // feedPage (user =, positions after one, in order), apply's upsert and prune.
+    { name: 'user_feed_position', key: { userId: 1, feedPosition: 1 }, unique: true },
+  ],
 };
 
 const DUPLICATE_KEY = 11000;
@@ -117,6 +137,9 @@ export class MongoReadStore implements ReadStore {
   private readonly db: Db;
   private readonly control: MongoProjectionControl;
   private transactions = false;
+  private readonly feedRetention: number;
+  private readonly suffix: string;
+  private readonly ownsClient: boolean;
 
   /**
    * The store owns the client: `close()` closes it. Call `init()` before use, or use `connect()`.
@@ -125,9 +148,15 @@ export class MongoReadStore implements ReadStore {
   constructor(
     private readonly client: MongoClient,
     private readonly dbName: string,
-    private readonly suffix = '',
-    private readonly ownsClient = true,
+    {
+      feedRetention = DEFAULT_FEED_RETENTION,
+      suffix = '',
+      ownsClient = true,
+    }: FeedOptions & { suffix?: string; ownsClient?: boolean } = {},
   ) {
+    this.feedRetention = feedRetention;
+    this.suffix = suffix;
+    this.ownsClient = ownsClient;
     // Positions are 64-bit: read them back as bigint, never as a rounded number.
     this.db = client.db(dbName, { useBigInt64: true });
     this.control = new MongoProjectionControl(this.db, suffix);
@@ -139,7 +168,11 @@ export class MongoReadStore implements ReadStore {
 
   /** A copy in collections of their own (`<name>_rebuild`) on the same client, for a rebuild. */
   shadow(): MongoReadStore {
-    return new MongoReadStore(this.client, this.dbName, `${this.suffix}_rebuild`, false);
+    return new MongoReadStore(this.client, this.dbName, {
+      feedRetention: this.feedRetention,
+      suffix: `${this.suffix}_rebuild`,
+      ownsClient: false,
+    });
   }
 
   /** Drops every collection of this store (a shadow copy that is done or abandoned). */
@@ -178,8 +211,12 @@ export class MongoReadStore implements ReadStore {
     return true;
   }
 
-  static async connect(url: string, dbName: string): Promise<MongoReadStore> {
-    const store = new MongoReadStore(await new MongoClient(url).connect(), dbName);
+  static async connect(
+    url: string,
+    dbName: string,
+    options: FeedOptions = {},
+  ): Promise<MongoReadStore> {
+    const store = new MongoReadStore(await new MongoClient(url).connect(), dbName, options);
     await store.init();
     return store;
   }
@@ -220,6 +257,12 @@ export class MongoReadStore implements ReadStore {
   private get unread(): Collection<UnreadDoc> {
     return this.db.collection<UnreadDoc>(this.named(READ_MODELS.unread));
   }
+  private get feedEntries(): Collection<FeedEntryDoc> {
+    return this.db.collection<FeedEntryDoc>(this.named(READ_MODELS.feedEntries));
+  }
+  private get feedHeads(): Collection<FeedHeadDoc> {
+    return this.db.collection<FeedHeadDoc>(this.named(READ_MODELS.feedHeads));
+  }
   private get checkpoints(): Collection<CheckpointDoc> {
     return this.db.collection<CheckpointDoc>(this.named(CHECKPOINTS));
   }
@@ -228,14 +271,13 @@ export class MongoReadStore implements ReadStore {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-    options: ProjectOptions = {},
-  ): Promise<readonly ReceiptDelta[]> {
-    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint, options);
+  ): Promise<AppliedBatch> {
+    if (!this.transactions) return this.applyBatch(projection, changes, checkpoint);
     const session = this.client.startSession();
     try {
       // The callback recomputes everything from what it reads, so the driver may rerun it.
       return await session.withTransaction(
-        () => this.applyBatch(projection, changes, checkpoint, options, session),
+        () => this.applyBatch(projection, changes, checkpoint, session),
         {
           readConcern: { level: 'snapshot' },
           writeConcern: { w: 'majority' },
@@ -250,19 +292,23 @@ export class MongoReadStore implements ReadStore {
    * Loads what the batch touches, lets the projection fold it, then writes: the facts (messages,
    * receipts, deliveries, steps), the totals, the cursors, and last the checkpoint. Totals go
    * before cursors so that a retry after a failure in between finds the totals already at this
-   * checkpoint (settled) and derives each unwritten cursor again from its stored state.
+   * checkpoint (settled) and derives each unwritten cursor again from its stored state. The feed
+   * goes last before the checkpoint: entries (overwritten by position with the same content on a
+   * retry), then the heads, each remembering where this batch started numbering.
    */
   private async applyBatch(
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-    options: ProjectOptions,
     session?: ClientSession,
-    { parked = false }: { parked?: boolean } = {},
-  ): Promise<readonly ReceiptDelta[]> {
+    options: { parked?: boolean } = {},
+  ): Promise<AppliedBatch> {
+    const { parked = false } = options;
     const base = await this.loadBase(documentKeys(changes), checkpoint, session, parked);
-    const reads = await this.loadReads(readKeys(base, changes, options), session);
-    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes, options);
+    const reads = await this.loadReads(readKeys(base, changes), session);
+    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const heads = await this.loadFeedHeads(feedUsers(deltas), checkpoint, session);
+    const feed = feedEntries(deltas, heads, this.feedRetention);
     const at = { position: checkpoint };
     await this.write(
       this.messages,
@@ -325,13 +371,82 @@ export class MongoReadStore implements ReadStore {
       writes.cursors.map((c) => cursorWrite(c, checkpoint, parked)),
       session,
     );
-    if (parked) return deltas;
+    await this.writeFeed(feed, heads, checkpoint, session);
+    if (parked) return { deltas, feed: feed.entries };
     await this.checkpoints.updateOne(
       { _id: projection },
       { $set: { position: checkpoint } },
       { upsert: true, session },
     );
-    return deltas;
+    return { deltas, feed: feed.entries };
+  }
+
+  /** A head this very batch already moved (an interrupted attempt) counts from where it began. */
+  private async loadFeedHeads(
+    userIds: readonly string[],
+    checkpoint: GlobalPosition,
+    session?: ClientSession,
+  ): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const docs = await this.feedHeads.find({ _id: { $in: [...userIds] } }, { session }).toArray();
+    return new Map(
+      docs.map((d) => [d._id, Number(BigInt(d.position) === checkpoint ? d.before : d.head)]),
+    );
+  }
+
+  private async writeFeed(
+    { entries, heads, prune }: FeedWrites,
+    before: ReadonlyMap<string, number>,
+    checkpoint: GlobalPosition,
+    session?: ClientSession,
+  ): Promise<void> {
+    await this.write(
+      this.feedEntries,
+      entries.map((e): AnyBulkWriteOperation<FeedEntryDoc> => ({
+        replaceOne: {
+          filter: { userId: e.userId, feedPosition: e.position },
+          replacement: toFeedEntryDoc(e, checkpoint),
+          upsert: true,
+        },
+      })),
+      session,
+    );
+    await this.write(
+      this.feedEntries,
+      prune.map(({ userId, head }) => ({
+        deleteMany: { filter: { userId, feedPosition: { $lte: head } } },
+      })),
+      session,
+    );
+    await this.write(
+      this.feedHeads,
+      heads.map(({ userId, head }) => ({
+        updateOne: {
+          filter: { _id: userId, position: { $lt: checkpoint } },
+          update: { $set: { head, before: before.get(userId) ?? 0, position: checkpoint } },
+          upsert: true,
+        },
+      })),
+      session,
+    );
+  }
+
+  async feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage> {
+    const [head, first, docs] = await Promise.all([
+      this.feedHeads.findOne({ _id: userId }),
+      this.feedEntries.findOne({ userId }, { sort: { feedPosition: 1 } }),
+      this.feedEntries
+        .find({ userId, feedPosition: { $gt: after } }, { sort: { feedPosition: 1 }, limit })
+        .toArray(),
+    ]);
+    // Three reads, not one snapshot: a batch committed in between may have added entries.
+    const entries = docs.map(toFeedEntry);
+    const headPosition = Math.max(head ? Number(head.head) : 0, entries.at(-1)?.position ?? 0);
+    return {
+      entries,
+      head: headPosition,
+      firstKept: first ? Number(first.feedPosition) : headPosition + 1,
+    };
   }
 
   /**
@@ -418,11 +533,37 @@ export class MongoReadStore implements ReadStore {
     return { covered: new Map(covered), unreadAbove: await this.unreadAbove(keys, session) };
   }
 
-  /** How many of each reader's receipts lie above a sequence: countDocuments' own $match/$group. */
+  /**
+   * How many of each reader's receipts lie above a sequence: countDocuments' own $match/$group,
+   * grouped by cursor. A cursor read twice in one batch has a key per read, so keys go in rounds
+   * that hold at most one key per cursor (one round, unless a batch moves a cursor twice).
+   */
   private async unreadAbove(keys: ReadKeys, session?: ClientSession): Promise<number[]> {
+    const rounds: number[][] = [];
+    const seen = new Map<string, number>();
+    keys.unreadAbove.forEach((key, index) => {
+      const round = seen.get(cursorKey(key)) ?? 0;
+      seen.set(cursorKey(key), round + 1);
+      (rounds[round] ??= []).push(index);
+    });
+    const counts: number[] = [];
+    for (const round of rounds) {
+      const found = await this.countAbove(
+        round.map((index) => keys.unreadAbove[index]!),
+        session,
+      );
+      round.forEach((index, i) => (counts[index] = found[i]!));
+    }
+    return counts;
+  }
+
+  private async countAbove(
+    keys: ReadKeys['unreadAbove'],
+    session?: ClientSession,
+  ): Promise<number[]> {
     const found = new Map<string, number>();
-    for (let i = 0; i < keys.unreadAbove.length; i += RECOUNT_CHUNK) {
-      const chunk = keys.unreadAbove.slice(i, i + RECOUNT_CHUNK);
+    for (let i = 0; i < keys.length; i += RECOUNT_CHUNK) {
+      const chunk = keys.slice(i, i + RECOUNT_CHUNK);
       const counts = await this.receipts
         .aggregate<{ _id: { userId: string; conversationId: string }; n: number | bigint }>(
           [
@@ -447,7 +588,7 @@ export class MongoReadStore implements ReadStore {
         .toArray();
       for (const c of counts) found.set(cursorKey(c._id), Number(c.n));
     }
-    return keys.unreadAbove.map((k) => found.get(cursorKey(k)) ?? 0);
+    return keys.map((k) => found.get(cursorKey(k)) ?? 0);
   }
 
   /**
@@ -526,7 +667,7 @@ export class MongoReadStore implements ReadStore {
     const stamp = (await this.loadCheckpoint(projection)) ?? position;
     const run = async (session?: ClientSession): Promise<readonly ReceiptDelta[]> => {
       if (!(await this.control.isParked(projection, position, session))) return [];
-      const deltas = await this.applyBatch(projection, changes, stamp, {}, session, {
+      const { deltas } = await this.applyBatch(projection, changes, stamp, session, {
         parked: true,
       });
       await this.control.unpark(projection, position, session);
@@ -806,6 +947,21 @@ const toCursor = (doc: ReadCursorDocument): ReadCursorDocument => ({
   sharedReadUpTo: doc.sharedReadUpTo,
   unread: Number(doc.unread),
   lastReadAt: doc.lastReadAt,
+});
+
+const toFeedEntryDoc = (e: FeedEntry, position: GlobalPosition): FeedEntryDoc => ({
+  userId: e.userId,
+  feedPosition: e.position,
+  deviceId: e.deviceId,
+  change: e.change,
+  position,
+});
+
+const toFeedEntry = (doc: FeedEntryDoc): FeedEntry => ({
+  userId: doc.userId,
+  position: Number(doc.feedPosition),
+  deviceId: doc.deviceId,
+  change: doc.change,
 });
 
 const toMessage = (doc: MessageDocument): MessageDocument => ({

@@ -1,12 +1,14 @@
 import {
   type BaseDocuments,
   type DocumentKeys,
-  type ProjectOptions,
+  type FeedWrites,
   type ProjectedBatch,
   type ReadKeys,
   type ReadModelChange,
   type StoredDocuments,
   documentKeys,
+  feedEntries,
+  feedUsers,
   projectBatch,
   readKeys,
 } from '@receipts/read-models';
@@ -15,15 +17,23 @@ import {
 export interface SyncDocumentSource {
   loadBase(keys: DocumentKeys): BaseDocuments;
   loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'>;
+  loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number>;
 }
 
-/** Loads what a batch touches, in the projection's two passes, and projects it. */
+/**
+ * Loads what a batch touches, in the projection's two passes, projects it, and numbers its
+ * deltas in the feeds of the users they concern.
+ */
 export const projectStored = (
   source: SyncDocumentSource,
   changes: readonly ReadModelChange[],
-  options: ProjectOptions,
-): ProjectedBatch => {
+  feedRetention: number,
+): ProjectedBatch & { feed: FeedWrites } => {
   const base = source.loadBase(documentKeys(changes));
-  const reads = source.loadReads(readKeys(base, changes, options));
-  return projectBatch({ ...base, ...reads }, changes, options);
+  const projected = projectBatch(
+    { ...base, ...source.loadReads(readKeys(base, changes)) },
+    changes,
+  );
+  const heads = source.loadFeedHeads(feedUsers(projected.deltas));
+  return { ...projected, feed: feedEntries(projected.deltas, heads, feedRetention) };
 };

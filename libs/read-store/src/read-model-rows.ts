@@ -1,5 +1,7 @@
 import type { GlobalPosition } from '@receipts/event-store';
 import type {
+  FeedEntry,
+  FeedHead,
   MessageDocument,
   ReadCursorDocument,
   RecipientRow,
@@ -13,5 +15,7 @@ export type ReadModelRows = Readonly<{
   cursors: readonly ReadCursorDocument[];
   steps: readonly StepRow[];
   totals: readonly Readonly<{ userId: string; total: number }>[];
+  feedEntries: readonly FeedEntry[];
+  feedHeads: readonly FeedHead[];
   checkpoints: readonly Readonly<{ projection: string; position: GlobalPosition }>[];
 }>;

@@ -1,19 +1,29 @@
 import type { GlobalPosition } from '@receipts/event-store';
 import type {
   AddressedMessage,
+  FeedEntry,
   MessageDocument,
   ReadCursorDocument,
-  ProjectOptions,
   ReadModelChange,
   ReceiptDelta,
   RecipientCounts,
   RecipientFacts,
+  StoredFeedPage,
 } from '@receipts/read-models';
 import type { ReadModelAudit } from './read-model-audit';
 import type { ProjectionControlStore } from './projection-control';
 import type { UnreadRecount } from './unread-recount';
 
 export const READ_STORE = Symbol('ReadStore');
+
+/** What a committed batch changed for whom, and the feed entries it gave each user. */
+export type AppliedBatch = Readonly<{
+  deltas: readonly ReceiptDelta[];
+  feed: readonly FeedEntry[];
+}>;
+
+/** How many entries each user's feed keeps (the store drops older ones as it writes). */
+export type FeedOptions = Readonly<{ feedRetention?: number }>;
 
 /** Where a projection stands in the log; stored with the read models it produced. */
 export interface CheckpointStore {
@@ -26,7 +36,8 @@ export interface CheckpointStore {
  * after a crash either both are there or neither, and every change is guarded by its key, so
  * applying the same batch again changes nothing. The rules are the projection's (`projectBatch`
  * in @receipts/read-models): an adapter loads the documents a batch touches, writes what the
- * projection returns, and hands back its deltas (what changed for whom).
+ * projection returns, and hands back its deltas (what changed for whom) with the feed entries
+ * (`feedEntries`) it wrote in the same commit.
  */
 export interface ReadStore
   extends CheckpointStore, ReadModelAudit, ProjectionControlStore, UnreadRecount {
@@ -34,8 +45,7 @@ export interface ReadStore
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-    options?: ProjectOptions,
-  ): Promise<readonly ReceiptDelta[]>;
+  ): Promise<AppliedBatch>;
   /** Drops every read model and the checkpoint of a projection, for a rebuild from the log. */
   reset(projection: string): Promise<void>;
 
@@ -63,5 +73,7 @@ export interface ReadStore
   /** Every conversation cursor of the user, in conversation id order. */
   cursorsOf(userId: string): Promise<ReadCursorDocument[]>;
   totalUnread(userId: string): Promise<number>;
+  /** The user's feed entries after `after`, in position order, at most `limit`. */
+  feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage>;
   close(): Promise<void>;
 }

@@ -7,9 +7,9 @@ import { SqliteReadStore } from './sqlite-read-store';
 for (const bulk of [false, true]) {
   describeReadStoreConformance(
     `SqliteReadStore${bulk ? ' (bulk, for rebuilds)' : ''}`,
-    async () => {
+    async (options) => {
       const dir = await mkdtemp(join(tmpdir(), 'receipts-read-store-'));
-      const store = new SqliteReadStore(join(dir, 'read-models.sqlite'), { bulk });
+      const store = new SqliteReadStore(join(dir, 'read-models.sqlite'), { bulk, ...options });
       return {
         store,
         cleanup: async () => {

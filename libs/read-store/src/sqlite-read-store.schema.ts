@@ -41,6 +41,17 @@ export const READ_STORE_SCHEMA = `
     user_id TEXT    PRIMARY KEY,
     total   INTEGER NOT NULL
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS feed_entries (
+    user_id   TEXT    NOT NULL,
+    position  INTEGER NOT NULL,
+    device_id TEXT,
+    change    TEXT    NOT NULL,
+    PRIMARY KEY (user_id, position)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS feed_heads (
+    user_id TEXT    PRIMARY KEY,
+    head    INTEGER NOT NULL
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS checkpoints (
     projection TEXT    PRIMARY KEY,
     position   INTEGER NOT NULL
@@ -61,4 +72,6 @@ export const READ_MODEL_TABLES = [
   'read_cursors',
   'read_steps',
   'user_unread',
+  'feed_entries',
+  'feed_heads',
 ] as const;

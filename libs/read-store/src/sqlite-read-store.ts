@@ -4,19 +4,23 @@ import type {
   AddressedMessage,
   BaseDocuments,
   DocumentKeys,
+  FeedChange,
+  FeedEntry,
+  FeedWrites,
   MessageDocument,
   ReadCursorDocument,
-  ProjectOptions,
   ReadKeys,
   ReadModelChange,
-  ReadModelWrites,
   ReceiptDelta,
+  ReadModelWrites,
   RecipientCounts,
   RecipientFacts,
   RecipientRow,
   StepRow,
   StoredDocuments,
+  StoredFeedPage,
 } from '@receipts/read-models';
+import { DEFAULT_FEED_RETENTION } from '@receipts/read-models';
 import { type SyncDocumentSource, projectStored } from './project-stored';
 import type { ReadModelRows } from './read-model-rows';
 import type { DriftRepairRecord, ReadModelPatch, ReadModelSnapshot } from './read-model-audit';
@@ -27,7 +31,7 @@ import type {
   ProjectionState,
   RebuildLease,
 } from './projection-control';
-import type { ReadStore } from './read-store';
+import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 import type { CursorKey, UnreadRepair } from './unread-recount';
 import { PROJECTION_CONTROL_SCHEMA, SqliteProjectionControl } from './sqlite-projection-control';
 import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
@@ -55,6 +59,7 @@ type ReceiptRow = {
   delivered_at: string | null;
   delivered_device: string | null;
 };
+type FeedRow = { user_id: string; position: number; device_id: string | null; change: string };
 type FactsRow = {
   user_id: string;
   delivered_at: string | null;
@@ -76,13 +81,18 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly sql;
   private readonly audit: SqliteReadModelAudit;
   private readonly control: SqliteProjectionControl;
+  private readonly feedRetention: number;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
    *   write-ahead log, no disk flushes, one connection holding the file and a large page cache.
    *   A crash leaves a file to delete and rebuild again, never a live one damaged.
    */
-  constructor(file: string, { bulk = false }: { bulk?: boolean } = {}) {
+  constructor(
+    file: string,
+    { bulk = false, feedRetention = DEFAULT_FEED_RETENTION }: { bulk?: boolean } & FeedOptions = {},
+  ) {
+    this.feedRetention = feedRetention;
     this.db = new Database(file);
     if (bulk) {
       this.db.pragma('journal_mode = MEMORY');
@@ -157,6 +167,14 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       sumUnread: prepare(
         `SELECT COALESCE(SUM(unread), 0) FROM read_cursors WHERE user_id = ?`,
       ).pluck(),
+      insertFeedEntry: prepare(`INSERT OR REPLACE INTO feed_entries VALUES (?, ?, ?, ?)`),
+      setFeedHead: prepare(`INSERT OR REPLACE INTO feed_heads VALUES (?, ?)`),
+      feedHead: prepare(`SELECT head FROM feed_heads WHERE user_id = ?`).pluck(),
+      pruneFeed: prepare(`DELETE FROM feed_entries WHERE user_id = ? AND position <= ?`),
+      feedPage: prepare(
+        `SELECT * FROM feed_entries WHERE user_id = ? AND position > ? ORDER BY position LIMIT ?`,
+      ),
+      firstKept: prepare(`SELECT MIN(position) FROM feed_entries WHERE user_id = ?`).pluck(),
     };
   }
 
@@ -164,15 +182,15 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     projection: string,
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
-    options: ProjectOptions = {},
-  ): Promise<readonly ReceiptDelta[]> {
+  ): Promise<AppliedBatch> {
     return Promise.resolve(
       this.db
-        .transaction(() => {
-          const { writes, deltas } = projectStored(this, changes, options);
+        .transaction((): AppliedBatch => {
+          const { writes, deltas, feed } = projectStored(this, changes, this.feedRetention);
           this.write(writes);
+          this.writeFeed(feed);
           this.sql.storeCheckpoint.run(projection, checkpoint);
-          return deltas;
+          return { deltas, feed: feed.entries };
           // Immediate: other processes write to this file too (a retry, a rebuild's switch), and a
           // deferred transaction that read before their commit could not write after it.
         })
@@ -296,12 +314,32 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       this.db
         .transaction((): readonly ReceiptDelta[] => {
           if (!this.control.unpark(projection, position)) return [];
-          const { writes, deltas } = projectStored(this, changes, {});
+          const { writes, deltas, feed } = projectStored(this, changes, this.feedRetention);
           this.write(writes);
+          this.writeFeed(feed);
           return deltas;
         })
         .immediate(),
     );
+  }
+
+  loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number> {
+    const heads = new Map<string, number>();
+    for (const userId of userIds) {
+      const head = this.sql.feedHead.get(userId) as number | undefined;
+      if (head !== undefined) heads.set(userId, head);
+    }
+    return heads;
+  }
+
+  private writeFeed({ entries, heads, prune }: FeedWrites): void {
+    for (const entry of entries) this.insertFeedEntry(entry);
+    for (const { userId, head } of heads) this.sql.setFeedHead.run(userId, head);
+    for (const { userId, head } of prune) this.sql.pruneFeed.run(userId, head);
+  }
+
+  private insertFeedEntry(e: FeedEntry): void {
+    this.sql.insertFeedEntry.run(e.userId, e.position, e.deviceId, JSON.stringify(e.change));
   }
 
   loadBase(keys: DocumentKeys): BaseDocuments {
@@ -430,6 +468,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       for (const cursor of rows.cursors) this.writeCursor(cursor);
       for (const step of rows.steps) this.insertStep(step);
       for (const t of rows.totals) this.sql.setTotal.run(t.userId, t.total);
+      for (const entry of rows.feedEntries) this.insertFeedEntry(entry);
+      for (const { userId, head } of rows.feedHeads) this.sql.setFeedHead.run(userId, head);
       for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
     })();
     return Promise.resolve();
@@ -519,11 +559,29 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     return Promise.resolve((this.sql.total.get(userId) as number | undefined) ?? 0);
   }
 
+  feedPage(userId: string, after: number, limit: number): Promise<StoredFeedPage> {
+    return Promise.resolve(
+      this.db.transaction((): StoredFeedPage => {
+        const head = (this.sql.feedHead.get(userId) as number | undefined) ?? 0;
+        const firstKept = (this.sql.firstKept.get(userId) as number | null) ?? head + 1;
+        const rows = this.sql.feedPage.all(userId, after, limit) as FeedRow[];
+        return { entries: rows.map(toFeedEntry), head, firstKept };
+      })(),
+    );
+  }
+
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();
   }
 }
+
+const toFeedEntry = (row: FeedRow): FeedEntry => ({
+  userId: row.user_id,
+  position: row.position,
+  deviceId: row.device_id,
+  change: JSON.parse(row.change) as FeedChange,
+});
 
 const toCursor = (row: CursorRow): ReadCursorDocument => ({
   userId: row.user_id,

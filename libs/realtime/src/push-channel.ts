@@ -1,4 +1,4 @@
-import type { ReceiptUpdate } from '@receipts/contracts';
+import type { ProgressUpdate, ReceiptUpdate } from '@receipts/contracts';
 
 export const PUSH_CHANNEL = Symbol('PushChannel');
 
@@ -8,6 +8,8 @@ export type PushTarget = Readonly<{ userId: string; exceptDeviceId?: string | nu
 /** Fire-and-forget pushes: a device that misses one catches up from the REST read models. */
 export interface PushChannel {
   push(target: PushTarget, update: ReceiptUpdate): void;
+  /** To the user's devices syncing the conversation, if any: one frame, not coalesced. */
+  progress(userId: string, conversationId: string, updates: ProgressUpdate[]): void;
   /** Sends whatever is buffered now. */
   flush(): void;
 }

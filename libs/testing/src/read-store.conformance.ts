@@ -8,7 +8,7 @@ import {
   countReceipts,
   recipientReceipt,
 } from '@receipts/read-models';
-import type { ReadStore } from '@receipts/read-store';
+import type { FeedOptions, ReadStore } from '@receipts/read-store';
 import { describeProjectionControl } from './projection-control.conformance';
 
 export type OpenedReadStore = Readonly<{
@@ -23,7 +23,7 @@ export type OpenedReadStore = Readonly<{
  */
 export const describeReadStoreConformance = (
   adapterName: string,
-  open: () => Promise<OpenedReadStore>,
+  open: (options?: FeedOptions) => Promise<OpenedReadStore>,
 ): void => {
   describe(`ReadStore conformance: ${adapterName}`, () => {
     let opened: OpenedReadStore;
@@ -31,7 +31,9 @@ export const describeReadStoreConformance = (
     let world: World;
     let position: GlobalPosition;
     /** Applies a batch as the projection would: every batch at a checkpoint above the last one. */
-    const apply = (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> => {
+    const apply = async (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> =>
+      (await applied(...changes)).deltas;
+    const applied = (...changes: ReadModelChange[]) => {
       position += 1n;
       return store.apply(world.projection, changes, position);
     };
@@ -338,19 +340,69 @@ export const describeReadStoreConformance = (
           ['cursor_moved', null],
           ['message_registered', 3],
         ]);
-        expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 1 }, totalUnread: 1 });
+        // The read's counts as the log stood at it; the message registered after it counts later.
+        expect(deltas[4]).toMatchObject({ cursor: { readUpTo: 2, unread: 0 }, totalUnread: 0 });
+        expect(await store.findCursor(ann, c)).toMatchObject({ readUpTo: 2, unread: 1 });
+        expect(await store.totalUnread(ann)).toBe(1);
       });
 
-      it('writes the same documents and returns no deltas when asked for none (a rebuild)', async () => {
+      it('tells each read its counts right after it, however the log is cut into batches', async () => {
+        const { c, d, ann, sender } = world;
+        const log = [
+          registered(c, 1, [ann], sender),
+          registered(c, 2, [ann], sender),
+          registered(d, 1, [ann], sender),
+          read(c, ann, 1, at(1)),
+          registered(c, 3, [ann], sender),
+          read(c, ann, 2, at(2)),
+          read(d, ann, 1, at(3)),
+          registered(c, 4, [ann], sender),
+          read(c, ann, 4, at(4)),
+        ];
+        const counts = (deltas: readonly ReceiptDelta[]) =>
+          deltas.flatMap((delta) =>
+            delta.kind === 'cursor_moved'
+              ? [
+                  [
+                    delta.cursor.conversationId,
+                    delta.cursor.readUpTo,
+                    delta.cursor.unread,
+                    delta.totalUnread,
+                  ],
+                ]
+              : [],
+          );
+        const expected = [
+          [c, 1, 1, 2],
+          [c, 2, 1, 2],
+          [d, 1, 0, 1],
+          [c, 4, 0, 0],
+        ];
+        expect(counts(await apply(...log))).toEqual(expected);
         const other = newWorld();
-        const quiet = await store.apply(other.projection, story(other.c, other), 1n, {
-          deltas: false,
-        });
-        const told = await store.apply(world.projection, story(world.c, world), 1n);
-        expect(quiet).toEqual([]);
-        expect(told.length).toBeGreaterThan(0);
-        expect(await snapshot(store, other.c, other)).toEqual(
-          await snapshot(store, world.c, world),
+        const cut = [2, 4, 5, 8, 9];
+        const again: ReceiptDelta[] = [];
+        let from = 0;
+        for (const to of cut) {
+          const renamed = log
+            .slice(from, to)
+            .map(
+              (change) =>
+                JSON.parse(
+                  JSON.stringify(change)
+                    .replaceAll(c, other.c)
+                    .replaceAll(d, other.d)
+                    .replaceAll(ann, other.ann),
+                ) as ReadModelChange,
+            );
+          again.push(...(await apply(...renamed)));
+          from = to;
+        }
+        expect(counts(again)).toEqual(
+          expected.map(([conversation, ...rest]) => [
+            conversation === c ? other.c : other.d,
+            ...rest,
+          ]),
         );
       });
 
@@ -367,6 +419,108 @@ export const describeReadStoreConformance = (
           readDelta && 'messages' in readDelta && readDelta.messages.map((m) => m.sequence),
         ).toEqual(sequences.slice(0, MAX_COVERED_PER_READ));
         expect(deltas.at(-1)).toMatchObject({ cursor: { unread: 0 }, totalUnread: 0 });
+      });
+    });
+
+    describe("feed: each user's changes, numbered", () => {
+      const page = async (userId: string, after = 0) => store.feedPage(userId, after, 100);
+
+      it('numbers the changes each user is told of 1, 2, 3... in log order, as their pushes tell them', async () => {
+        const { c, ann, bob, sender } = world;
+        await apply(registered(c, 1, [ann, bob], sender), registered(c, 2, [ann], bob));
+        const { feed } = await applied(
+          delivered(c, 1, ann, at(2)),
+          read(c, ann, 2, at(3), { deviceId: 'phone' }),
+          delivered(c, 1, bob, at(4)),
+        );
+        expect(feed.map((e) => [e.userId, e.position, e.change.type])).toEqual([
+          [sender, 1, 'delivered'],
+          [sender, 2, 'read'],
+          [bob, 1, 'read'],
+          [ann, 1, 'read_sync'],
+          [sender, 3, 'delivered'],
+        ]);
+        expect(await page(sender)).toEqual({
+          entries: feed.filter((e) => e.userId === sender),
+          head: 3,
+          firstKept: 1,
+        });
+        expect(await page(ann)).toEqual({
+          entries: [
+            {
+              userId: ann,
+              position: 1,
+              deviceId: 'phone',
+              change: {
+                type: 'read_sync',
+                conversationId: c,
+                readUpToSequence: 2,
+                unread: 0,
+                totalUnread: 0,
+              },
+            },
+          ],
+          head: 1,
+          firstKept: 1,
+        });
+        expect((await page(bob)).entries[0]?.change).toEqual({
+          type: 'read',
+          conversationId: c,
+          readerId: ann,
+          readUpToSequence: 2,
+          readAt: at(3),
+          messages: [{ messageId: 'm2', sequence: 2, recipientCount: 1 }],
+        });
+        expect((await page(sender, 1)).entries.map((e) => e.position)).toEqual([2, 3]);
+        expect(await store.feedPage(sender, 0, 1)).toMatchObject({ entries: [{ position: 1 }] });
+        expect(await page(world.cid)).toEqual({ entries: [], head: 0, firstKept: 1 });
+      });
+
+      it('tells senders of a hidden read only the deliveries it implies', async () => {
+        const { c, ann, sender } = world;
+        await apply(registered(c, 1, [ann], sender), registered(c, 2, [ann], sender));
+        await apply(delivered(c, 1, ann, at(1)), read(c, ann, 2, at(5), { shared: false }));
+        expect((await page(sender)).entries.map((e) => e.change)).toEqual([
+          expect.objectContaining({
+            type: 'delivered',
+            message: expect.objectContaining({ sequence: 1 }) as unknown,
+          }),
+          expect.objectContaining({ type: 'delivered', deliveredAt: at(5) }),
+        ]);
+        expect((await page(ann)).entries.map((e) => e.change.type)).toEqual(['read_sync']);
+      });
+
+      it('writes nothing again when a batch is applied again', async () => {
+        const { c, ann, sender } = world;
+        const batch = [registered(c, 1, [ann], sender), delivered(c, 1, ann, at(1))];
+        await store.apply(world.projection, batch, 3n);
+        const { feed } = await store.apply(world.projection, batch, 3n);
+        expect(feed).toEqual([]);
+        expect((await page(sender)).head).toBe(1);
+      });
+
+      it('keeps the last entries of each user up to the retention, and says which is the first kept', async () => {
+        const small = await open({ feedRetention: 3 });
+        try {
+          const { c, ann, bob, sender } = world;
+          const sequences = [1, 2, 3, 4, 5];
+          await small.store.apply(
+            world.projection,
+            sequences.map((s) => registered(c, s, [ann, bob], sender)),
+            1n,
+          );
+          await small.store.apply(
+            world.projection,
+            sequences.map((s) => delivered(c, s, ann, at(s))),
+            2n,
+          );
+          await small.store.apply(world.projection, [delivered(c, 1, bob, at(9))], 3n);
+          const kept = await small.store.feedPage(sender, 0, 100);
+          expect(kept.entries.map((e) => e.position)).toEqual([4, 5, 6]);
+          expect(kept).toMatchObject({ head: 6, firstKept: 4 });
+        } finally {
+          await small.cleanup();
+        }
       });
     });
 
@@ -678,6 +832,11 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
       bySequence.set(m.sequence, m);
     }
   }
+  const withRoles = (value: unknown): unknown => {
+    let text = JSON.stringify(value).replaceAll(c, 'conversation');
+    for (const [role, id] of Object.entries(users)) text = text.replaceAll(id, role);
+    return JSON.parse(text);
+  };
   const messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
   return {
     messages: messages.map(({ conversationId: _, senderId, ...m }) => ({
@@ -708,7 +867,14 @@ const snapshot = async (store: ReadStore, c: string, world: World) => {
           conversationId: __,
           ...rest
         } = cursor ?? { userId: '', conversationId: '' };
-        return { role, cursor: cursor && rest, total: await store.totalUnread(id) };
+        const feed = await store.feedPage(id, 0, 1000);
+        return {
+          role,
+          cursor: cursor && rest,
+          total: await store.totalUnread(id),
+          feed: withRoles(feed.entries.map(({ userId: ___, ...entry }) => entry)),
+          head: feed.head,
+        };
       }),
     ),
   };

@@ -11,11 +11,13 @@ import {
 } from './receipt-queries.handlers';
 import { RegisterMessageHandler, RegisterMessagesHandler } from './register-messages.handlers';
 import { SetReadReceiptsHandler } from './set-read-receipts.handler';
+import { ChangeFeedHandler } from './change-feed.handler';
 
 export * from './acknowledge.handlers';
 export * from './receipt-queries.handlers';
 export * from './register-messages.handlers';
 export * from './set-read-receipts.handler';
+export * from './change-feed.handler';
 
 /** What a process answering commands and queries registers beside CqrsModule. */
 export const RECEIPT_HANDLERS = [
@@ -29,5 +31,6 @@ export const RECEIPT_HANDLERS = [
   MessageSummaryHandler,
   ConversationUnreadHandler,
   UserUnreadHandler,
+  ChangeFeedHandler,
 ];
 export * from './explain.handlers';

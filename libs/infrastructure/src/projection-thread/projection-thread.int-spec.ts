@@ -33,6 +33,7 @@ describe('ProjectionThread', () => {
       {
         eventsFile: join(dir, 'events.sqlite'),
         readModelsFile: join(dir, 'read-models.sqlite'),
+        feedRetention: 100,
         projection: RECEIPTS_PROJECTION,
         batchSize: 2,
         settleMs: 0,

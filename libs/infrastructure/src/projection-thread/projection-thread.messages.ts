@@ -5,6 +5,7 @@ import type { UnreadRepair } from '@receipts/read-store';
 export type ProjectionThreadData = Readonly<{
   eventsFile: string;
   readModelsFile: string;
+  feedRetention: number;
   projection: string;
   batchSize: number;
   settleMs: number;

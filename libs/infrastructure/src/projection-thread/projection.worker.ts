@@ -22,7 +22,7 @@ const MAX_UNHANDLED = 4;
 const port = parentPort!;
 const data = workerData as ProjectionThreadData;
 const events = new SqliteEventStore(data.eventsFile, data.pollIntervalMs);
-const reads = new SqliteReadStore(data.readModelsFile);
+const reads = new SqliteReadStore(data.readModelsFile, { feedRetention: data.feedRetention });
 const stop = new AbortController();
 const post = (message: FromProjectionThread): void => port.postMessage(message);
 

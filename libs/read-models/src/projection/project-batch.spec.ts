@@ -81,7 +81,7 @@ describe('the receipts projection', () => {
   });
 
   describe('readKeys', () => {
-    it("asks for a shared read's messages from the shared cursor, a hidden one's from the read cursor", () => {
+    it("asks for a shared read's messages from the shared cursor, a hidden one's from the read cursor, and each read's unread above it", () => {
       const base = {
         ...nothingStored,
         cursors: [cursor('ann', { readUpTo: 7, sharedReadUpTo: 3 })],
@@ -106,7 +106,10 @@ describe('the receipts projection', () => {
             limit: 200,
           },
         ],
-        unreadAbove: [{ conversationId: c, userId: 'ann', above: 12, excluding: [13] }],
+        unreadAbove: [
+          { conversationId: c, userId: 'ann', above: 9, excluding: [13] },
+          { conversationId: c, userId: 'ann', above: 12, excluding: [13] },
+        ],
       });
     });
 

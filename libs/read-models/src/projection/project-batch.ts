@@ -12,7 +12,6 @@ import {
   type RecipientRow,
   type StepRow,
   type StoredDocuments,
-  type UnreadAboveKey,
   cursorKeyOf,
   idKeyOf,
   recipientKeyOf,
@@ -32,37 +31,23 @@ export type BaseDocuments = Omit<StoredDocuments, 'covered' | 'unreadAbove'>;
  * write; none decides anything. Two passes over the same fold: the first, on the documents named
  * by `documentKeys`, says what the reads need besides (`readKeys`); the second projects.
  */
-export const readKeys = (
-  base: BaseDocuments,
-  changes: readonly ReadModelChange[],
-  options: ProjectOptions = {},
-): ReadKeys => new BatchFold(base, null, options).fold(changes).readKeys();
+export const readKeys = (base: BaseDocuments, changes: readonly ReadModelChange[]): ReadKeys =>
+  new BatchFold(base, null).fold(changes).readKeys();
 
 export const projectBatch = (
   stored: StoredDocuments,
   changes: readonly ReadModelChange[],
-  options: ProjectOptions = {},
-): ProjectedBatch => new BatchFold(stored, stored, options).fold(changes).result();
-
-export type ProjectOptions = Readonly<{
-  /**
-   * false: the documents alone, no deltas (a rebuild, which pushes nothing): the reads' covered
-   * messages are then neither loaded nor listed.
-   */
-  deltas?: boolean;
-}>;
+): ProjectedBatch => new BatchFold(stored, stored).fold(changes).result();
 
 type Change<K extends ReadModelChange['kind']> = Extract<ReadModelChange, { kind: K }>;
 type CursorEntry = {
   readonly before: ReadCursorDocument;
   after: ReadCursorDocument;
-  moved: boolean;
   readonly settled: boolean;
 };
 type Registered = Readonly<{ message: MessageDocument; recipients: ReadonlySet<string> }>;
-type PendingDelta =
-  | ReceiptDelta
-  | Readonly<{ kind: 'cursor_pending'; key: string; deviceId: string | null; shared: boolean }>;
+/** A read that moved a cursor: its unread count is the reader's messages above it, then. */
+type UnreadStep = Readonly<{ conversationId: string; userId: string; above: number }>;
 
 class BatchFold {
   private readonly messagesBySlot = new Map<string, MessageDocument>();
@@ -79,18 +64,18 @@ class BatchFold {
   private readonly newRecipients: RecipientRow[] = [];
   private readonly deliveries = new Map<string, RecipientRow>();
   private readonly steps: StepRow[] = [];
-  private readonly deltas: PendingDelta[] = [];
+  private readonly deltas: ReceiptDelta[] = [];
   private readonly covered: CoveredKey[] = [];
+  private readonly unreadSteps: UnreadStep[] = [];
+  /** Per user: how far the batch moved the sum of their cursors' unread counts so far. */
+  private readonly unreadMoved = new Map<string, number>();
   private readonly planning: boolean;
-  private readonly withDeltas: boolean;
 
   constructor(
     stored: BaseDocuments,
     private readonly reads: Pick<StoredDocuments, 'covered' | 'unreadAbove'> | null,
-    options: ProjectOptions,
   ) {
     this.planning = reads === null;
-    this.withDeltas = options.deltas ?? true;
     for (const message of stored.messages) this.remember(message);
     for (const row of stored.recipients) this.recipients.set(recipientKeyOf(row), row);
     for (const total of stored.totals) this.storedTotals.set(total.userId, total.total);
@@ -118,13 +103,20 @@ class BatchFold {
   }
 
   readKeys(): ReadKeys {
-    return { covered: this.covered, unreadAbove: this.unreadAboveKeys().map(({ key }) => key) };
+    return {
+      covered: this.covered,
+      unreadAbove: this.unreadSteps.map(({ conversationId, userId, above }) => ({
+        conversationId,
+        userId,
+        above,
+        excluding: this.registeredAbove(conversationId, userId, above).map(
+          ({ message }) => message.sequence,
+        ),
+      })),
+    };
   }
 
   result(): ProjectedBatch {
-    this.recountMoved();
-    const totals = this.newTotals();
-    const totalOf = (userId: string) => totals.get(userId) ?? this.storedTotals.get(userId) ?? 0;
     const changedCursors = [...this.cursors.values()].filter(
       (entry) => !entry.settled && !sameCursor(entry.before, entry.after),
     );
@@ -135,24 +127,12 @@ class BatchFold {
         deliveries: [...this.deliveries.values()],
         steps: this.steps,
         cursors: changedCursors.map((entry) => entry.after),
-        totals: [...totals].map(([userId, total]) => ({ userId, total })),
+        totals: [...this.unreadMoved]
+          .filter(([, moved]) => moved !== 0)
+          .map(([userId]) => ({ userId, total: this.totalOf(userId) })),
       },
-      deltas: this.deltas.map((delta): ReceiptDelta => {
-        if (delta.kind !== 'cursor_pending') return delta;
-        const cursor = this.cursors.get(delta.key)!.after;
-        return {
-          kind: 'cursor_moved',
-          deviceId: delta.deviceId,
-          shared: delta.shared,
-          cursor,
-          totalUnread: totalOf(cursor.userId),
-        };
-      }),
+      deltas: this.deltas,
     };
-  }
-
-  private emit(delta: PendingDelta): void {
-    if (this.withDeltas) this.deltas.push(delta);
   }
 
   /** A message slot or id already taken (a redelivery, or a clash) registers nothing. */
@@ -189,9 +169,9 @@ class BatchFold {
       this.recipients.set(recipientKeyOf(row), row);
       this.newRecipients.push(row);
       const entry = this.cursor(userId, conversationId);
-      if (!entry.settled) entry.after = messageArrived(entry.after, sequence);
+      if (!entry.settled) this.setCursor(entry, messageArrived(entry.after, sequence));
     }
-    this.emit({ kind: 'message_registered', message, recipientIds });
+    this.deltas.push({ kind: 'message_registered', message, recipientIds });
   }
 
   /** The first delivered ACK of a recipient's message is its delivery; later ones change nothing. */
@@ -208,7 +188,7 @@ class BatchFold {
     };
     this.recipients.set(key, delivered);
     this.deliveries.set(key, delivered);
-    this.emit({
+    this.deltas.push({
       kind: 'delivered',
       message,
       recipientId: change.userId,
@@ -234,11 +214,9 @@ class BatchFold {
       toInclusive: readUpToSequence,
       limit: MAX_COVERED_PER_READ,
     };
-    // Unread is counted once the batch is folded (recountMoved).
-    entry.after = moveCursor(before, change, () => before.unread);
-    entry.moved = true;
+    this.setCursor(entry, moveCursor(before, change, (above) => this.unreadAbove(entry, above)));
     if (this.planning) {
-      if (this.withDeltas) this.covered.push(key);
+      this.covered.push(key);
       return;
     }
     this.steps.push({
@@ -249,10 +227,9 @@ class BatchFold {
       deviceId: change.deviceId,
       shared: receiptsShared,
     });
-    if (!this.withDeltas) return;
     const covered = this.coveredMessages(key);
     if (receiptsShared && covered.length > 0) {
-      this.emit({
+      this.deltas.push({
         kind: 'read',
         conversationId,
         readerId: userId,
@@ -263,7 +240,7 @@ class BatchFold {
     } else if (!receiptsShared) {
       for (const { deliveredAt, ...message } of covered) {
         if (deliveredAt !== null) continue;
-        this.emit({
+        this.deltas.push({
           kind: 'delivered',
           message,
           recipientId: userId,
@@ -271,12 +248,43 @@ class BatchFold {
         });
       }
     }
-    this.emit({
-      kind: 'cursor_pending',
-      key: cursorKeyOf(entry.after),
+    this.deltas.push({
+      kind: 'cursor_moved',
       deviceId: change.deviceId,
       shared: receiptsShared,
+      cursor: entry.after,
+      totalUnread: this.totalOf(userId),
     });
+  }
+
+  /**
+   * The reader's messages above a read, as the log stands at it: the stored ones (loaded per
+   * read) and those this batch registered before it. Exact at each read, so a read's unread
+   * count never depends on what else its batch held.
+   */
+  private unreadAbove({ after: { conversationId, userId } }: CursorEntry, above: number): number {
+    const stored = this.reads?.unreadAbove[this.unreadSteps.length] ?? 0;
+    this.unreadSteps.push({ conversationId, userId, above });
+    return stored + this.registeredAbove(conversationId, userId, above).length;
+  }
+
+  /** This batch's registrations so far addressed to the user above a sequence. */
+  private registeredAbove(conversationId: string, userId: string, above: number): Registered[] {
+    const all = this.registered.get(conversationId) ?? [];
+    return all.slice(firstAbove(all, above)).filter(({ recipients }) => recipients.has(userId));
+  }
+
+  private setCursor(entry: CursorEntry, after: ReadCursorDocument): void {
+    const { userId } = after;
+    if (!entry.settled && !this.settledTotals.has(userId)) {
+      const moved = (this.unreadMoved.get(userId) ?? 0) + after.unread - entry.after.unread;
+      this.unreadMoved.set(userId, moved);
+    }
+    entry.after = after;
+  }
+
+  private totalOf(userId: string): number {
+    return (this.storedTotals.get(userId) ?? 0) + (this.unreadMoved.get(userId) ?? 0);
   }
 
   /** The reader's messages in a read's range, stored or registered by this batch, as it stands. */
@@ -309,43 +317,6 @@ class BatchFold {
     return all.slice(firstAbove(all, from), firstAbove(all, to));
   }
 
-  /** A moved cursor's unread: the reader's messages above it, stored and registered here. */
-  private recountMoved(): void {
-    for (const { entry, key, index } of this.unreadAboveKeys()) {
-      const stored = this.reads?.unreadAbove[index] ?? 0;
-      entry.after = { ...entry.after, unread: stored + key.excluding.length };
-    }
-  }
-
-  private unreadAboveKeys(): { entry: CursorEntry; key: UnreadAboveKey; index: number }[] {
-    return [...this.cursors.values()]
-      .filter((entry) => entry.moved)
-      .map((entry, index) => {
-        const { userId, conversationId, readUpTo } = entry.after;
-        const excluding = (this.registered.get(conversationId) ?? [])
-          .filter(
-            ({ message, recipients }) => message.sequence > readUpTo && recipients.has(userId),
-          )
-          .map(({ message }) => message.sequence);
-        return { entry, index, key: { conversationId, userId, above: readUpTo, excluding } };
-      });
-  }
-
-  /** Each reader's total moves by the sum of their cursors' unread changes. */
-  private newTotals(): Map<string, number> {
-    const deltas = new Map<string, number>();
-    for (const { before, after, settled } of this.cursors.values()) {
-      if (settled || this.settledTotals.has(after.userId)) continue;
-      const delta = after.unread - before.unread;
-      deltas.set(after.userId, (deltas.get(after.userId) ?? 0) + delta);
-    }
-    const totals = new Map<string, number>();
-    for (const [userId, delta] of deltas) {
-      if (delta !== 0) totals.set(userId, (this.storedTotals.get(userId) ?? 0) + delta);
-    }
-    return totals;
-  }
-
   private cursor(userId: string, conversationId: string): CursorEntry {
     const key = cursorKeyOf({ userId, conversationId });
     return this.cursors.get(key) ?? this.track(key, emptyCursor(userId, conversationId));
@@ -355,7 +326,6 @@ class BatchFold {
     const entry = {
       before: cursor,
       after: cursor,
-      moved: false,
       settled: this.settledCursors.has(key),
     };
     this.cursors.set(key, entry);

@@ -35,7 +35,10 @@ export type ReceiptDelta =
       readAt: string;
       messages: readonly MessageDocument[];
     }>
-  /** A reader's cursor moved: the cursor and their unread total as the batch left them. */
+  /**
+   * A reader's cursor moved: the cursor and their unread total right after this read, whatever
+   * else its batch holds (so the same in a replay with other batch boundaries).
+   */
   | Readonly<{
       kind: 'cursor_moved';
       deviceId: string | null;

@@ -1,0 +1,3 @@
+export * from './feed-entries';
+export * from './feed-entry';
+export * from './feed-page';
