@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { loadConfig } from '@receipts/infrastructure';
