@@ -139,6 +139,7 @@ const emptyRows = {
   cursors: [],
   steps: [],
   totals: [],
+  counts: [],
   feedEntries: [],
   feedHeads: [],
 };

@@ -24,6 +24,7 @@ export const staleGroups = (deltas: readonly ReceiptDelta[]): string[] => {
         for (const userId of delta.recipientIds) groups.add(userGroup(userId));
         break;
       case 'delivered':
+      case 'counts':
         groups.add(conversationGroup(delta.message.conversationId));
         break;
       case 'read':

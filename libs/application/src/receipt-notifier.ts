@@ -1,5 +1,10 @@
 import type { MessageSummaryPayload } from '@receipts/contracts';
-import type { FeedEntry, MessageDocument, ReceiptDelta } from '@receipts/read-models';
+import {
+  type FeedEntry,
+  type MessageDocument,
+  type ReceiptDelta,
+  summarize,
+} from '@receipts/read-models';
 import type { PushChannel } from '@receipts/realtime';
 import { feedUpdate } from './feed-updates';
 import { syncProgress } from './sync-progress';
@@ -9,8 +14,8 @@ import type { ReceiptQueryService } from './receipt-queries.service';
 /**
  * Turns a committed batch into pushes: each feed entry the batch wrote goes to its user's
  * devices with its position (a read's sync to all but the device that read). Everything a push
- * says comes from the batch, except group counts, which are the committed summary (what a REST
- * query answers).
+ * says comes from the batch, group counts included (each message's counts as the batch left
+ * them, what a REST query answers once it is committed).
  */
 export class ReceiptNotifier {
   constructor(
@@ -62,7 +67,10 @@ export class ReceiptNotifier {
   }
 }
 
-/** A group message's committed summary, once per batch however many of its pushes carry it. */
+/**
+ * A group message's summary after the batch: from its counts delta, or for a push that changed
+ * no count (a delivery ACK after a read had counted it) the committed one, once per batch.
+ */
 class BatchSummaries {
   private readonly messages = new Map<string, MessageDocument>();
   private readonly summaries = new Map<string, Promise<MessageSummaryPayload>>();
@@ -74,11 +82,14 @@ class BatchSummaries {
     for (const delta of deltas) {
       if (delta.kind === 'delivered') this.remember(delta.message);
       if (delta.kind === 'read') delta.messages.forEach((m) => this.remember(m));
+      if (delta.kind === 'counts') {
+        this.summaries.set(keyOf(delta.message), Promise.resolve(summarize(delta.message, delta)));
+      }
     }
   }
 
   of = (conversationId: string, { messageId }: { messageId: string }) => {
-    const key = `${conversationId}\u0000${messageId}`;
+    const key = keyOf({ conversationId, messageId });
     let summary = this.summaries.get(key);
     if (!summary)
       this.summaries.set(key, (summary = this.queries.summaryOf(this.messages.get(key)!)));
@@ -86,6 +97,9 @@ class BatchSummaries {
   };
 
   private remember(message: MessageDocument): void {
-    this.messages.set(`${message.conversationId}\u0000${message.messageId}`, message);
+    this.messages.set(keyOf(message), message);
   }
 }
+
+const keyOf = ({ conversationId, messageId }: { conversationId: string; messageId: string }) =>
+  `${conversationId}\u0000${messageId}`;

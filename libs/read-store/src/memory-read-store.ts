@@ -5,8 +5,10 @@ import type {
   DocumentKeys,
   FeedEntry,
   FeedWrites,
+  MessageCounts,
   MessageDocument,
   ReadCursorDocument,
+  ReadDocuments,
   ReadKeys,
   ReadModelChange,
   ReceiptDelta,
@@ -15,7 +17,6 @@ import type {
   RecipientFacts,
   RecipientRow,
   StepRow,
-  StoredDocuments,
   StoredFeedPage,
 } from '@receipts/read-models';
 import { DEFAULT_FEED_RETENTION } from '@receipts/read-models';
@@ -45,6 +46,8 @@ type ConversationTables = {
   readonly addressed: Map<string, number[]>;
   /** Reader -> their read steps, ascending: a step is recorded only when it moves the cursor. */
   readonly steps: Map<string, Step[]>;
+  /** Sequence -> the message's counts, once it has any. */
+  readonly counts: Map<number, MessageCounts>;
 };
 /** A user's feed: its head and the entries still kept, in position order. */
 type Feed = { head: number; entries: FeedEntry[] };
@@ -214,6 +217,10 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     return {
       messages,
       recipients,
+      counts: keys.messageSlots.flatMap(({ conversationId, sequence }) => {
+        const counts = this.conversations.get(conversationId)?.counts.get(sequence);
+        return counts ? [counts] : [];
+      }),
       cursors: keys.cursors.flatMap(({ userId, conversationId }) => {
         const cursor = this.cursors.get(userId)?.get(conversationId);
         return cursor ? [cursor] : [];
@@ -225,19 +232,26 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     };
   }
 
-  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'> {
+  loadReads(keys: ReadKeys): ReadDocuments {
+    const covered = new Map(
+      keys.covered.map((key) => [
+        key.change,
+        this.addressedTo(
+          key.conversationId,
+          key.userId,
+          key.fromExclusive,
+          key.toInclusive,
+          Infinity,
+        ),
+      ]),
+    );
     return {
-      covered: new Map(
-        keys.covered.map((key) => [
-          key.change,
-          this.addressedTo(
-            key.conversationId,
-            key.userId,
-            key.fromExclusive,
-            key.toInclusive,
-            key.limit,
-          ),
-        ]),
+      covered,
+      coveredCounts: [...covered.values()].flatMap((messages) =>
+        messages.flatMap(({ conversationId, sequence }) => {
+          const counts = this.conversations.get(conversationId)?.counts.get(sequence);
+          return counts ? [counts] : [];
+        }),
       ),
       unreadAbove: keys.unreadAbove.map(({ conversationId, userId, above, excluding }) => {
         const addressed = this.conversations.get(conversationId)?.addressed.get(userId) ?? [];
@@ -280,6 +294,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
       getOrCreate(this.cursors, cursor.userId, () => new Map()).set(cursor.conversationId, cursor);
     }
     for (const { userId, total } of writes.totals) this.totals.set(userId, total);
+    for (const counts of writes.counts) {
+      this.tablesOf(counts.conversationId).counts.set(counts.sequence, counts);
+    }
   }
 
   private tablesOf(conversationId: string): ConversationTables {
@@ -291,6 +308,7 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
       recipients: new Map(),
       addressed: new Map(),
       steps: new Map(),
+      counts: new Map(),
     }));
   }
 
@@ -374,15 +392,8 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
   }
 
   recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts> {
-    const deliveries = this.conversations.get(conversationId)?.recipients.get(sequence);
-    let delivered = 0;
-    let read = 0;
-    for (const [userId, delivery] of deliveries ?? []) {
-      const cursor = this.cursors.get(userId)?.get(conversationId);
-      if (delivery.at !== null || (cursor?.readUpTo ?? 0) >= sequence) delivered++;
-      if ((cursor?.sharedReadUpTo ?? 0) >= sequence) read++;
-    }
-    return Promise.resolve({ delivered, read });
+    const counts = this.conversations.get(conversationId)?.counts.get(sequence);
+    return Promise.resolve({ delivered: counts?.delivered ?? 0, read: counts?.read ?? 0 });
   }
 
   findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {
@@ -471,6 +482,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
     }
     for (const t of remove.totals) this.totals.delete(t.userId);
     for (const t of put.totals) this.totals.set(t.userId, t.total);
+    for (const c of remove.counts)
+      this.conversations.get(c.conversationId)?.counts.delete(c.sequence);
+    for (const c of put.counts) this.tablesOf(c.conversationId).counts.set(c.sequence, c);
     this.repairs.push(record);
     return Promise.resolve(true);
   }
@@ -503,6 +517,9 @@ export class MemoryReadStore implements ReadStore, SyncDocumentSource {
       totals: [...this.totals.keys()]
         .sort(byText)
         .map((userId) => ({ userId, total: this.totals.get(userId)! })),
+      counts: flatMap(tablesInOrder(), (t) =>
+        [...t.counts.keys()].sort(byNumber).map((sequence) => t.counts.get(sequence)!),
+      ),
       feedEntries: flatMap(
         [...this.feeds.keys()].sort(byText),
         (userId) => this.feeds.get(userId)!.entries,

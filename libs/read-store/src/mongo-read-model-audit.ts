@@ -84,6 +84,16 @@ const MODELS: Readonly<Record<DocumentModel, Model>> = {
     toDocument: (t) => ({ userId: t._id as string, total: Number(t.total) }),
     toStored: ({ userId, total }) => ({ _id: userId, total }),
   },
+  counts: {
+    key: ['conversationId', 'sequence'],
+    toDocument: (c) => ({
+      conversationId: c.conversationId,
+      sequence: Number(c.sequence),
+      delivered: Number(c.delivered),
+      read: Number(c.read),
+    }),
+    toStored: same,
+  },
 };
 
 const MODEL_NAMES = Object.keys(MODELS) as DocumentModel[];

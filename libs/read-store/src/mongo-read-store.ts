@@ -18,8 +18,11 @@ import {
   type FeedChange,
   type FeedEntry,
   type FeedWrites,
+  type MessageCounts,
   type MessageDocument,
+  type MessageSlot,
   type ReadCursorDocument,
+  type ReadDocuments,
   type ReadKeys,
   type ReadModelChange,
   type ReceiptDelta,
@@ -27,7 +30,6 @@ import {
   type RecipientFacts,
   type RecipientRow,
   type StepRow,
-  type StoredDocuments,
   type StoredFeedPage,
   DEFAULT_FEED_RETENTION,
   documentKeys,
@@ -61,6 +63,7 @@ type ReceiptDoc = Positioned & {
 type CursorDoc = ReadCursorDocument & Positioned;
 type StepDoc = Positioned & StepRow;
 type UnreadDoc = Positioned & { _id: string; total: number };
+type CountsDoc = Positioned & MessageCounts;
 type CheckpointDoc = { _id: string; position: GlobalPosition };
 type FeedEntryDoc = Positioned & {
   userId: string;
@@ -77,6 +80,7 @@ const READ_MODELS = {
   cursors: 'read_cursors',
   steps: 'read_steps',
   unread: 'user_unread',
+  counts: 'message_counts',
   feedEntries: 'feed_entries',
   feedHeads: 'feed_heads',
 } as const;
@@ -116,6 +120,10 @@ const INDEXES: Readonly<Record<string, IndexDescription[]>> = {
       name: 'conversation_user_shared_upto',
       key: { conversationId: 1, userId: 1, shared: 1, upTo: 1 },
     },
+  ],
+  [READ_MODELS.counts]: [
+    // recipientCounts, apply's load and guarded upsert.
+    { name: 'conversation_sequence', key: { conversationId: 1, sequence: 1 }, unique: true },
   ],
   [READ_MODELS.feedEntries]: [
     // feedPage (user =, positions after one, in order), apply's upsert and prune.
@@ -257,6 +265,9 @@ export class MongoReadStore implements ReadStore {
   private get unread(): Collection<UnreadDoc> {
     return this.db.collection<UnreadDoc>(this.named(READ_MODELS.unread));
   }
+  private get counts(): Collection<CountsDoc> {
+    return this.db.collection<CountsDoc>(this.named(READ_MODELS.counts));
+  }
   private get feedEntries(): Collection<FeedEntryDoc> {
     return this.db.collection<FeedEntryDoc>(this.named(READ_MODELS.feedEntries));
   }
@@ -289,8 +300,10 @@ export class MongoReadStore implements ReadStore {
   }
 
   /**
-   * Loads what the batch touches, lets the projection fold it, then writes: the facts (messages,
-   * receipts, deliveries, steps), the totals, the cursors, and last the checkpoint. Totals go
+   * Loads what the batch touches, lets the projection fold it, then writes: the message counts,
+   * the facts (messages, receipts, deliveries, steps), the totals, the cursors, and last the
+   * checkpoint. Counts go first: a retry derives each unwritten count again from deliveries and
+   * cursors that are not yet written either, and leaves the written ones (settled). Totals go
    * before cursors so that a retry after a failure in between finds the totals already at this
    * checkpoint (settled) and derives each unwritten cursor again from its stored state. The feed
    * goes last before the checkpoint: entries (overwritten by position with the same content on a
@@ -305,11 +318,26 @@ export class MongoReadStore implements ReadStore {
   ): Promise<AppliedBatch> {
     const { parked = false } = options;
     const base = await this.loadBase(documentKeys(changes), checkpoint, session, parked);
-    const reads = await this.loadReads(readKeys(base, changes), session);
-    const { writes, deltas } = projectBatch({ ...base, ...reads }, changes);
+    const reads = await this.loadReads(readKeys(base, changes), checkpoint, session, parked);
+    const { writes, deltas } = projectBatch(
+      {
+        ...base,
+        ...reads.documents,
+        settled: base.settled && {
+          ...base.settled,
+          counts: [...(base.settled.counts ?? []), ...reads.settledCounts],
+        },
+      },
+      changes,
+    );
     const heads = await this.loadFeedHeads(feedUsers(deltas), checkpoint, session);
     const feed = feedEntries(deltas, heads, this.feedRetention);
     const at = { position: checkpoint };
+    await this.write(
+      this.counts,
+      writes.counts.map((c) => countsWrite(c, checkpoint, parked)),
+      session,
+    );
     await this.write(
       this.messages,
       writes.messages.map((m) =>
@@ -473,7 +501,10 @@ export class MongoReadStore implements ReadStore {
     const cursorBranches = [...groupBy(keys.cursors, (k) => k.conversationId)].map(
       ([conversationId, ks]) => ({ conversationId, userId: { $in: ks.map((k) => k.userId) } }),
     );
-    const [messages, receipts, cursors, totals] = await Promise.all([
+    const slotBranches = [...groupBy(keys.messageSlots, (k) => k.conversationId)].map(
+      ([conversationId, ks]) => ({ conversationId, sequence: { $in: ks.map((k) => k.sequence) } }),
+    );
+    const [messages, receipts, cursors, totals, counts] = await Promise.all([
       findAny(this.messages, messageBranches, session),
       findAny(
         this.receipts,
@@ -488,6 +519,7 @@ export class MongoReadStore implements ReadStore {
       keys.totals.length === 0
         ? Promise.resolve([])
         : this.unread.find({ _id: { $in: [...keys.totals] } }, { session }).toArray(),
+      findAny(this.counts, slotBranches, session),
     ]);
     if (parked) {
       // A parked event's changes meet documents that later batches wrote: none of them is its.
@@ -496,6 +528,7 @@ export class MongoReadStore implements ReadStore {
         recipients: receipts.map(toRecipientRow),
         cursors: cursors.map(toCursor),
         totals: totals.map((t) => ({ userId: t._id, total: Number(t.total) })),
+        counts: counts.map(toCounts),
       };
     }
     return {
@@ -503,17 +536,22 @@ export class MongoReadStore implements ReadStore {
       recipients: receipts.map(toRecipientRow),
       cursors: cursors.map(toCursor),
       totals: totals.map((t) => ({ userId: t._id, total: Number(t.total) })),
+      counts: counts.map(toCounts),
       settled: {
         cursors: cursors.filter((c) => isAtOrPast(c, checkpoint)),
         totals: totals.filter((t) => isAtOrPast(t, checkpoint)).map((t) => t._id),
+        counts: counts.filter((c) => isAtOrPast(c, checkpoint)),
       },
     };
   }
 
+  /** The reads' covered messages with their counts (those this batch already wrote: settled). */
   private async loadReads(
     keys: ReadKeys,
+    checkpoint: GlobalPosition,
     session?: ClientSession,
-  ): Promise<Pick<StoredDocuments, 'covered' | 'unreadAbove'>> {
+    parked = false,
+  ): Promise<{ documents: ReadDocuments; settledCounts: MessageSlot[] }> {
     const covered = await Promise.all(
       keys.covered.map(
         async (k) =>
@@ -524,13 +562,34 @@ export class MongoReadStore implements ReadStore {
               k.userId,
               k.fromExclusive,
               k.toInclusive,
-              k.limit,
+              Infinity,
               session,
             ),
           ] as const,
       ),
     );
-    return { covered: new Map(covered), unreadAbove: await this.unreadAbove(keys, session) };
+    const slots = [
+      ...groupBy(
+        covered.flatMap(([, messages]) => messages),
+        (m) => m.conversationId,
+      ),
+    ];
+    const counts = await findAny(
+      this.counts,
+      slots.map(([conversationId, ms]) => ({
+        conversationId,
+        sequence: { $in: ms.map((m) => m.sequence) },
+      })),
+      session,
+    );
+    return {
+      documents: {
+        covered: new Map(covered),
+        unreadAbove: await this.unreadAbove(keys, session),
+        coveredCounts: counts.map(toCounts),
+      },
+      settledCounts: parked ? [] : counts.filter((c) => isAtOrPast(c, checkpoint)),
+    };
   }
 
   /**
@@ -788,14 +847,13 @@ export class MongoReadStore implements ReadStore {
     session?: ClientSession,
   ): Promise<AddressedMessage[]> {
     if (limit <= 0) return [];
-    const receipts = await this.receipts
+    const found = this.receipts
       .find(
         { conversationId, userId, sequence: { $gt: fromExclusive, $lte: toInclusive } },
         { projection: { sequence: 1, deliveredAt: 1 }, session },
       )
-      .sort({ sequence: 1 })
-      .limit(limit)
-      .toArray();
+      .sort({ sequence: 1 });
+    const receipts = await (Number.isFinite(limit) ? found.limit(limit) : found).toArray();
     if (receipts.length === 0) return [];
     const messages = await this.messages
       .find({ conversationId, sequence: { $in: receipts.map((r) => r.sequence) } }, { session })
@@ -844,26 +902,9 @@ export class MongoReadStore implements ReadStore {
     );
   }
 
-  /** Two indexed queries: the message's recipients, then their cursors in this conversation. */
   async recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts> {
-    const receipts = await this.receipts
-      .find({ conversationId, sequence }, { projection: { userId: 1, deliveredAt: 1 } })
-      .toArray();
-    const cursors = await this.cursors
-      .find(
-        { userId: { $in: receipts.map((r) => r.userId) }, conversationId },
-        { projection: { userId: 1, readUpTo: 1, sharedReadUpTo: 1 } },
-      )
-      .toArray();
-    const cursorOf = new Map(cursors.map((c) => [c.userId, c]));
-    let delivered = 0;
-    let read = 0;
-    for (const { userId, deliveredAt } of receipts) {
-      const cursor = cursorOf.get(userId);
-      if (deliveredAt !== null || (cursor?.readUpTo ?? 0) >= sequence) delivered += 1;
-      if ((cursor?.sharedReadUpTo ?? 0) >= sequence) read += 1;
-    }
-    return { delivered, read };
+    const doc = await this.counts.findOne({ conversationId, sequence });
+    return { delivered: Number(doc?.delivered ?? 0), read: Number(doc?.read ?? 0) };
   }
 
   async findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {
@@ -901,6 +942,30 @@ const cursorWrite = (
     update: { $set: { ...cursor, position: checkpoint } },
     upsert: true,
   },
+});
+
+/** Guarded upsert of a message's counts, as a cursor's. */
+const countsWrite = (
+  counts: MessageCounts,
+  checkpoint: GlobalPosition,
+  parked: boolean,
+): AnyBulkWriteOperation<CountsDoc> => ({
+  updateOne: {
+    filter: {
+      conversationId: counts.conversationId,
+      sequence: counts.sequence,
+      position: olderThan(checkpoint, parked),
+    },
+    update: { $set: { ...counts, position: checkpoint } },
+    upsert: true,
+  },
+});
+
+const toCounts = (doc: MessageCounts): MessageCounts => ({
+  conversationId: doc.conversationId,
+  sequence: Number(doc.sequence),
+  delivered: Number(doc.delivered),
+  read: Number(doc.read),
 });
 
 /**

@@ -3,9 +3,9 @@ import {
   type DocumentKeys,
   type FeedWrites,
   type ProjectedBatch,
+  type ReadDocuments,
   type ReadKeys,
   type ReadModelChange,
-  type StoredDocuments,
   documentKeys,
   feedEntries,
   feedUsers,
@@ -16,7 +16,7 @@ import {
 /** A store whose documents can be read without waiting (SQLite, memory): inside one transaction. */
 export interface SyncDocumentSource {
   loadBase(keys: DocumentKeys): BaseDocuments;
-  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'>;
+  loadReads(keys: ReadKeys): ReadDocuments;
   loadFeedHeads(userIds: readonly string[]): ReadonlyMap<string, number>;
 }
 

@@ -15,6 +15,7 @@ export const STORED_MODEL_NAMES: Readonly<Record<DocumentModel, string>> = {
   cursors: 'read_cursors',
   steps: 'read_steps',
   totals: 'user_unread',
+  counts: 'message_counts',
 };
 
 export const DOCUMENT_MODELS = Object.keys(STORED_MODEL_NAMES) as DocumentModel[];
@@ -61,4 +62,5 @@ export const emptyDocuments = (): ReadModelDocuments => ({
   cursors: [],
   steps: [],
   totals: [],
+  counts: [],
 });

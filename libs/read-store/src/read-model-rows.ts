@@ -2,6 +2,7 @@ import type { GlobalPosition } from '@receipts/event-store';
 import type {
   FeedEntry,
   FeedHead,
+  MessageCounts,
   MessageDocument,
   ReadCursorDocument,
   RecipientRow,
@@ -15,6 +16,7 @@ export type ReadModelRows = Readonly<{
   cursors: readonly ReadCursorDocument[];
   steps: readonly StepRow[];
   totals: readonly Readonly<{ userId: string; total: number }>[];
+  counts: readonly MessageCounts[];
   feedEntries: readonly FeedEntry[];
   feedHeads: readonly FeedHead[];
   checkpoints: readonly Readonly<{ projection: string; position: GlobalPosition }>[];

@@ -86,6 +86,20 @@ const MODELS = {
     put: `INSERT OR REPLACE INTO user_unread VALUES (@userId, @total)`,
     remove: `DELETE FROM user_unread WHERE user_id = @userId`,
   },
+  counts: {
+    select: `SELECT conversation_id, sequence, delivered, read
+             FROM message_counts ORDER BY conversation_id, sequence`,
+    toDocument: ([conversationId, sequence, delivered, read]: Row) => ({
+      conversationId,
+      sequence,
+      delivered,
+      read,
+    }),
+    put: `INSERT OR REPLACE INTO message_counts VALUES
+            (@conversationId, @sequence, @delivered, @read)`,
+    remove: `DELETE FROM message_counts
+             WHERE conversation_id = @conversationId AND sequence = @sequence`,
+  },
 } as const satisfies Record<keyof ReadModelDocuments, Model>;
 
 type RepairRow = {
@@ -124,6 +138,7 @@ export class SqliteReadModelAudit implements ReadModelAudit {
           cursors: read('cursors'),
           steps: read('steps'),
           totals: read('totals'),
+          counts: read('counts'),
         } as unknown as ReadModelDocuments;
         return { checkpoint, documents };
       })(),

@@ -1,7 +1,12 @@
+import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReadModelChange } from '@receipts/read-models';
+import {
+  type ReadModelChange,
+  countReceipts,
+  recipientReceipt,
+} from '@receipts/read-models';
 import type { ReadStore } from './read-store';
 import { MemoryReadStore } from './memory-read-store';
 import { readModelContents } from './sqlite-read-model-contents';
@@ -116,5 +121,42 @@ describe('a rebuild folded in memory and imported into SQLite', () => {
     await store.close();
     const contents = readModelContents(join(dir, 'store.sqlite'));
     expect(Object.values(contents).every((rows) => rows.length === 0)).toBe(true);
+  });
+});
+
+describe('message counts', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'receipts-counts-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([11, 12, 13])('equal a recount of every message from its recipients, after any changes in any batches (seed %i)', async (seed) => {
+    const store = new SqliteReadStore(join(dir, 'store.sqlite'));
+    await applyInBatches(store, someChanges(2000, seed), seed);
+    const messages = readModelContents(join(dir, 'store.sqlite')).messages.map(
+      (row) => JSON.parse(row) as [conversationId: string, sequence: number],
+    );
+    expect(messages.length).toBeGreaterThan(100);
+    for (const [c, sequence] of messages) {
+      const facts = await store.recipientFacts(c, sequence);
+      expect(await store.recipientCounts(c, sequence)).toEqual(
+        countReceipts(facts.map(recipientReceipt)),
+      );
+    }
+    await store.close();
+  });
+
+  it('are counted once when a file written before they were kept is opened', async () => {
+    const file = join(dir, 'older.sqlite');
+    const store = new SqliteReadStore(file);
+    await applyInBatches(store, someChanges(1000, 12), 12);
+    await store.close();
+    const expected = readModelContents(file);
+    expect(expected.message_counts.length).toBeGreaterThan(50);
+    const older = new Database(file);
+    older.exec('DROP TABLE message_counts');
+    older.close();
+
+    await new SqliteReadStore(file).close();
+    expect(readModelContents(file)).toEqual(expected);
   });
 });

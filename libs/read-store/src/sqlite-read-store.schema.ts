@@ -37,6 +37,13 @@ export const READ_STORE_SCHEMA = `
     shared          INTEGER NOT NULL,
     PRIMARY KEY (conversation_id, user_id, up_to)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS message_counts (
+    conversation_id TEXT    NOT NULL,
+    sequence        INTEGER NOT NULL,
+    delivered       INTEGER NOT NULL,
+    read            INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, sequence)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS user_unread (
     user_id TEXT    PRIMARY KEY,
     total   INTEGER NOT NULL
@@ -72,6 +79,26 @@ export const READ_MODEL_TABLES = [
   'read_cursors',
   'read_steps',
   'user_unread',
+  'message_counts',
   'feed_entries',
   'feed_heads',
 ] as const;
+
+/**
+ * Files written before message counts were kept have messages and no counts: count them once
+ * from the recipients and their cursors (the join every summary used to run).
+ */
+export const BACKFILL_MESSAGE_COUNTS = `
+  INSERT INTO message_counts
+  SELECT conversation_id, sequence, delivered, read FROM (
+    SELECT r.conversation_id, r.sequence,
+      SUM(r.delivered_at IS NOT NULL OR IFNULL(c.read_up_to, 0) >= r.sequence) AS delivered,
+      SUM(IFNULL(c.shared_read_up_to, 0) >= r.sequence) AS read
+    FROM recipient_receipts r LEFT JOIN read_cursors c
+      ON c.user_id = r.user_id AND c.conversation_id = r.conversation_id
+    GROUP BY r.conversation_id, r.sequence
+  ) WHERE delivered > 0 OR read > 0
+`;
+export const NEEDS_COUNT_BACKFILL = `
+  SELECT EXISTS (SELECT 1 FROM recipient_receipts) AND NOT EXISTS (SELECT 1 FROM message_counts)
+`;

@@ -7,8 +7,10 @@ import type {
   FeedChange,
   FeedEntry,
   FeedWrites,
+  MessageCounts,
   MessageDocument,
   ReadCursorDocument,
+  ReadDocuments,
   ReadKeys,
   ReadModelChange,
   ReceiptDelta,
@@ -17,7 +19,6 @@ import type {
   RecipientFacts,
   RecipientRow,
   StepRow,
-  StoredDocuments,
   StoredFeedPage,
 } from '@receipts/read-models';
 import { DEFAULT_FEED_RETENTION } from '@receipts/read-models';
@@ -34,7 +35,12 @@ import type {
 import type { AppliedBatch, FeedOptions, ReadStore } from './read-store';
 import type { CursorKey, UnreadRepair } from './unread-recount';
 import { PROJECTION_CONTROL_SCHEMA, SqliteProjectionControl } from './sqlite-projection-control';
-import { READ_MODEL_TABLES, READ_STORE_SCHEMA } from './sqlite-read-store.schema';
+import {
+  BACKFILL_MESSAGE_COUNTS,
+  NEEDS_COUNT_BACKFILL,
+  READ_MODEL_TABLES,
+  READ_STORE_SCHEMA,
+} from './sqlite-read-store.schema';
 
 type CursorRow = {
   user_id: string;
@@ -58,6 +64,12 @@ type ReceiptRow = {
   user_id: string;
   delivered_at: string | null;
   delivered_device: string | null;
+};
+type CountsRow = { conversation_id: string; sequence: number; delivered: number; read: number };
+type AddressedRow = MessageRow & {
+  delivered_at: string | null;
+  delivered: number | null;
+  read: number | null;
 };
 type FeedRow = { user_id: string; position: number; device_id: string | null; change: string };
 type FactsRow = {
@@ -106,6 +118,9 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     }
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(READ_STORE_SCHEMA);
+    if (this.db.prepare(NEEDS_COUNT_BACKFILL).pluck().get() === 1) {
+      this.db.exec(BACKFILL_MESSAGE_COUNTS);
+    }
     this.audit = new SqliteReadModelAudit(this.db);
     this.db.exec(PROJECTION_CONTROL_SCHEMA);
     this.control = new SqliteProjectionControl(this.db);
@@ -138,8 +153,11 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
         `SELECT * FROM recipient_receipts WHERE conversation_id = ? AND sequence = ? AND user_id = ?`,
       ),
       messagesTo: prepare(
-        `SELECT m.*, r.delivered_at FROM recipient_receipts r JOIN messages m
-           ON m.conversation_id = r.conversation_id AND m.sequence = r.sequence
+        `SELECT m.*, r.delivered_at, n.delivered, n.read
+         FROM recipient_receipts r
+           JOIN messages m ON m.conversation_id = r.conversation_id AND m.sequence = r.sequence
+           LEFT JOIN message_counts n
+             ON n.conversation_id = r.conversation_id AND n.sequence = r.sequence
          WHERE r.conversation_id = ? AND r.user_id = ? AND r.sequence > ? AND r.sequence <= ?
          ORDER BY r.sequence LIMIT ?`,
       ),
@@ -151,15 +169,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
          FROM recipient_receipts r WHERE r.conversation_id = ? AND r.sequence = ?
          ORDER BY r.user_id`,
       ),
-      counts: prepare(
-        `SELECT
-           COALESCE(SUM(r.delivered_at IS NOT NULL OR IFNULL(c.read_up_to, 0) >= r.sequence), 0)
-             AS delivered,
-           COALESCE(SUM(IFNULL(c.shared_read_up_to, 0) >= r.sequence), 0) AS read
-         FROM recipient_receipts r LEFT JOIN read_cursors c
-           ON c.user_id = r.user_id AND c.conversation_id = r.conversation_id
-         WHERE r.conversation_id = ? AND r.sequence = ?`,
-      ),
+      counts: prepare(`SELECT * FROM message_counts WHERE conversation_id = ? AND sequence = ?`),
+      putCounts: prepare(`INSERT OR REPLACE INTO message_counts VALUES (?, ?, ?, ?)`),
       cursorsOf: prepare(`SELECT * FROM read_cursors WHERE user_id = ? ORDER BY conversation_id`),
       setCursorUnread: prepare(
         `UPDATE read_cursors SET unread = ? WHERE user_id = ? AND conversation_id = ?`,
@@ -357,6 +368,9 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       recipients: keys.recipients.flatMap((k) =>
         found(this.sql.recipient.get(k.conversationId, k.sequence, k.userId), toRecipient),
       ),
+      counts: keys.messageSlots.flatMap((k) =>
+        found(this.sql.counts.get(k.conversationId, k.sequence), toCounts),
+      ),
       cursors: keys.cursors.flatMap((k) =>
         found(this.sql.cursor.get(k.userId, k.conversationId), toCursor),
       ),
@@ -366,14 +380,18 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     };
   }
 
-  loadReads(keys: ReadKeys): Pick<StoredDocuments, 'covered' | 'unreadAbove'> {
+  loadReads(keys: ReadKeys): ReadDocuments {
+    const coveredCounts: MessageCounts[] = [];
+    const covered = new Map(
+      keys.covered.map((k) => {
+        const rows = this.addressedRows(k.conversationId, k.userId, k.fromExclusive, k.toInclusive);
+        for (const row of rows) if (row.delivered !== null) coveredCounts.push(toCounts(row));
+        return [k.change, rows.map(toAddressed)];
+      }),
+    );
     return {
-      covered: new Map(
-        keys.covered.map((k) => [
-          k.change,
-          this.addressedTo(k.conversationId, k.userId, k.fromExclusive, k.toInclusive, k.limit),
-        ]),
-      ),
+      covered,
+      coveredCounts,
       unreadAbove: keys.unreadAbove.map(({ conversationId, userId, above, excluding }) => {
         const stored = excluding.filter(
           (sequence) => this.sql.recipient.get(conversationId, sequence, userId) !== undefined,
@@ -400,6 +418,11 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     for (const step of writes.steps) this.insertStep(step);
     for (const cursor of writes.cursors) this.writeCursor(cursor);
     for (const { userId, total } of writes.totals) this.sql.setTotal.run(userId, total);
+    for (const counts of writes.counts) this.putCounts(counts);
+  }
+
+  private putCounts(c: MessageCounts): void {
+    this.sql.putCounts.run(c.conversationId, c.sequence, c.delivered, c.read);
   }
 
   private insertMessage(m: MessageDocument): void {
@@ -468,6 +491,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
       for (const cursor of rows.cursors) this.writeCursor(cursor);
       for (const step of rows.steps) this.insertStep(step);
       for (const t of rows.totals) this.sql.setTotal.run(t.userId, t.total);
+      for (const counts of rows.counts) this.putCounts(counts);
       for (const entry of rows.feedEntries) this.insertFeedEntry(entry);
       for (const { userId, head } of rows.feedHeads) this.sql.setFeedHead.run(userId, head);
       for (const c of rows.checkpoints) this.sql.storeCheckpoint.run(c.projection, c.position);
@@ -516,14 +540,26 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     toInclusive: number,
     limit: number,
   ): AddressedMessage[] {
-    const rows = this.sql.messagesTo.all(
+    return this.addressedRows(conversationId, userId, fromExclusive, toInclusive, limit).map(
+      toAddressed,
+    );
+  }
+
+  /** The reader's messages in a range with their counts; a negative limit is none. */
+  private addressedRows(
+    conversationId: string,
+    userId: string,
+    fromExclusive: number,
+    toInclusive: number,
+    limit = -1,
+  ): AddressedRow[] {
+    return this.sql.messagesTo.all(
       conversationId,
       userId,
       fromExclusive,
       toInclusive,
       limit,
-    ) as Array<MessageRow & { delivered_at: string | null }>;
-    return rows.map((row) => ({ ...toMessage(row), deliveredAt: row.delivered_at }));
+    ) as AddressedRow[];
   }
 
   recipientFacts(conversationId: string, sequence: number): Promise<RecipientFacts[]> {
@@ -543,7 +579,8 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   }
 
   recipientCounts(conversationId: string, sequence: number): Promise<RecipientCounts> {
-    return Promise.resolve(this.sql.counts.get(conversationId, sequence) as RecipientCounts);
+    const row = this.sql.counts.get(conversationId, sequence) as CountsRow | undefined;
+    return Promise.resolve({ delivered: row?.delivered ?? 0, read: row?.read ?? 0 });
   }
 
   findCursor(userId: string, conversationId: string): Promise<ReadCursorDocument | null> {
@@ -607,4 +644,21 @@ const toRecipient = (row: ReceiptRow): RecipientRow => ({
   userId: row.user_id,
   deliveredAt: row.delivered_at,
   deliveredDevice: row.delivered_device,
+});
+
+const toAddressed = (row: AddressedRow): AddressedMessage => ({
+  ...toMessage(row),
+  deliveredAt: row.delivered_at,
+});
+
+const toCounts = (row: {
+  conversation_id: string;
+  sequence: number;
+  delivered: number | null;
+  read: number | null;
+}): MessageCounts => ({
+  conversationId: row.conversation_id,
+  sequence: row.sequence,
+  delivered: row.delivered ?? 0,
+  read: row.read ?? 0,
 });

@@ -31,8 +31,9 @@ export const describeReadStoreConformance = (
     let world: World;
     let position: GlobalPosition;
     /** Applies a batch as the projection would: every batch at a checkpoint above the last one. */
+    /** The receipts' deltas (message counts have tests of their own). */
     const apply = async (...changes: ReadModelChange[]): Promise<readonly ReceiptDelta[]> =>
-      (await applied(...changes)).deltas;
+      (await applied(...changes)).deltas.filter((delta) => delta.kind !== 'counts');
     const applied = (...changes: ReadModelChange[]) => {
       position += 1n;
       return store.apply(world.projection, changes, position);
@@ -203,6 +204,51 @@ export const describeReadStoreConformance = (
         expect(await store.recipientCounts(c, 2)).toEqual({ delivered: 2, read: 1 });
         expect(await store.recipientCounts(c, 3)).toEqual({ delivered: 1, read: 1 });
         expect(await store.recipientCounts(c, 4)).toEqual({ delivered: 0, read: 0 });
+      });
+
+      it('counts each transition once: an ACK after a read, a read after an ACK, a read past what a push lists', async () => {
+        const { c, ann, bob, sender } = world;
+        const all = Array.from({ length: MAX_COVERED_PER_READ + 5 }, (_, i) => i + 1);
+        await apply(...all.map((s) => registered(c, s, [ann, bob], sender)));
+        await apply(delivered(c, 1, ann, at(1)), read(c, ann, 3, at(2), { shared: false }));
+        await apply(delivered(c, 2, ann, at(3)), delivered(c, 1, bob, at(3)));
+        expect(await store.recipientCounts(c, 1)).toEqual({ delivered: 2, read: 0 });
+        expect(await store.recipientCounts(c, 2)).toEqual({ delivered: 1, read: 0 });
+        await apply(read(c, ann, all.length, at(4)));
+        await apply(read(c, bob, 1, at(5)));
+        expect(await store.recipientCounts(c, 1)).toEqual({ delivered: 2, read: 2 });
+        for (const sequence of [2, 3, 4, all.length]) {
+          expect(await store.recipientCounts(c, sequence)).toEqual({ delivered: 1, read: 1 });
+        }
+        for (const sequence of [1, 2, 3, 100, all.length]) {
+          const facts = await store.recipientFacts(c, sequence);
+          expect(await store.recipientCounts(c, sequence)).toEqual(
+            countReceipts(facts.map(recipientReceipt)),
+          );
+        }
+      });
+
+      it("tells each message's counts once per batch, as the batch left them, after its other deltas", async () => {
+        const { c, ann, bob, sender } = world;
+        const batch = [
+          registered(c, 1, [ann, bob], sender),
+          registered(c, 2, [ann, bob], sender),
+          delivered(c, 1, ann, at(1)),
+          delivered(c, 1, bob, at(1)),
+          read(c, ann, 2, at(2)),
+        ];
+        const { deltas } = await applied(...batch);
+        const counts = deltas.filter((d) => d.kind === 'counts');
+        expect(counts).toHaveLength(2);
+        expect(counts).toMatchObject([
+          { message: { messageId: 'm1', sequence: 1, senderId: sender }, delivered: 2, read: 1 },
+          { message: { messageId: 'm2', sequence: 2, senderId: sender }, delivered: 1, read: 1 },
+        ]);
+        expect(deltas.at(-1)).toMatchObject({ kind: 'counts' });
+        expect(deltas.at(-3)).toMatchObject({ kind: 'cursor_moved' });
+        // The same events again (a redelivery) change no count.
+        expect((await applied(...batch)).deltas).toEqual([]);
+        expect(await store.recipientCounts(c, 1)).toEqual({ delivered: 2, read: 1 });
       });
 
       it('shows a private read to senders as a delivery at its time, never as read', async () => {

@@ -29,6 +29,7 @@ const KEY_FIELDS: Readonly<Record<DocumentModel, readonly string[]>> = {
   cursors: ['userId', 'conversationId'],
   steps: ['conversationId', 'userId', 'upTo'],
   totals: ['userId'],
+  counts: ['conversationId', 'sequence'],
 };
 
 export const documentKey = (model: DocumentModel, document: object): string =>
@@ -45,6 +46,7 @@ const FIELDS: Readonly<Record<DocumentModel, readonly string[]>> = {
   cursors: ['userId', 'conversationId', 'readUpTo', 'sharedReadUpTo', 'unread', 'lastReadAt'],
   steps: ['conversationId', 'userId', 'upTo', 'readAt', 'deviceId', 'shared'],
   totals: ['userId', 'total'],
+  counts: ['conversationId', 'sequence', 'delivered', 'read'],
 };
 
 const differingFields = (model: DocumentModel, live: AnyDocument, replayed: AnyDocument) =>

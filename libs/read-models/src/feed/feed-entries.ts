@@ -89,6 +89,7 @@ const addressed = (deltas: readonly ReceiptDelta[]): Addressed[] =>
           },
         ];
       case 'message_registered':
+      case 'counts':
         return [];
       default: {
         const unexpected: never = delta;

@@ -7,8 +7,12 @@ export const documentKeys = (changes: readonly ReadModelChange[]): DocumentKeys 
   const ids = new Map<string, DocumentKeys['messageIds'][number]>();
   const recipients = new Map<string, DocumentKeys['recipients'][number]>();
   const cursors = new Map<string, CursorKey>();
-  const addCursor = (userId: string, conversationId: string) =>
+  /** Users whose cursors the batch may move: their unread totals move with them. */
+  const movers = new Set<string>();
+  const addCursor = (userId: string, conversationId: string, moves = true) => {
     cursors.set(cursorKeyOf({ userId, conversationId }), { userId, conversationId });
+    if (moves) movers.add(userId);
+  };
   for (const change of changes) {
     const { conversationId } = change;
     switch (change.kind) {
@@ -31,6 +35,7 @@ export const documentKeys = (changes: readonly ReadModelChange[]): DocumentKeys 
           sequence,
           userId,
         });
+        addCursor(userId, conversationId, false);
         break;
       }
       case 'cursor_moved':
@@ -47,6 +52,6 @@ export const documentKeys = (changes: readonly ReadModelChange[]): DocumentKeys 
     messageIds: [...ids.values()],
     recipients: [...recipients.values()],
     cursors: [...cursors.values()],
-    totals: [...new Set([...cursors.values()].map((c) => c.userId))],
+    totals: [...movers],
   };
 };

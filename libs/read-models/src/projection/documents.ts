@@ -22,6 +22,17 @@ export type StepRow = Readonly<{
 
 export type UnreadTotal = Readonly<{ userId: string; total: number }>;
 
+/**
+ * A message's recipient counts, kept as a document: every transition (one recipient of one
+ * message delivered, or read) adds one, so a summary is one lookup whatever the group's size.
+ */
+export type MessageCounts = Readonly<{
+  conversationId: string;
+  sequence: number;
+  delivered: number;
+  read: number;
+}>;
+
 export type MessageSlot = Readonly<{ conversationId: string; sequence: number }>;
 export type MessageIdKey = Readonly<{ conversationId: string; messageId: string }>;
 export type RecipientKey = Readonly<{ conversationId: string; sequence: number; userId: string }>;
@@ -32,6 +43,7 @@ export type DocumentKeys = Readonly<{
   messageSlots: readonly MessageSlot[];
   messageIds: readonly MessageIdKey[];
   recipients: readonly RecipientKey[];
+  /** Cursors the batch reads or moves; a delivery reads its recipient's (reads count as delivered). */
   cursors: readonly CursorKey[];
   totals: readonly string[];
 }>;
@@ -46,6 +58,7 @@ export type ReadKeys = Readonly<{
   unreadAbove: readonly UnreadAboveKey[];
 }>;
 
+/** Every message addressed to the reader in the range: each is a transition to count. */
 export type CoveredKey = Readonly<{
   /** Index of the read in the batch's changes. */
   change: number;
@@ -53,7 +66,6 @@ export type CoveredKey = Readonly<{
   userId: string;
   fromExclusive: number;
   toInclusive: number;
-  limit: number;
 }>;
 
 export type UnreadAboveKey = Readonly<{
@@ -73,16 +85,27 @@ export type StoredDocuments = Readonly<{
   recipients: readonly RecipientRow[];
   cursors: readonly ReadCursorDocument[];
   totals: readonly UnreadTotal[];
+  /** The counts of the stored messages named by slot (absent: none yet, all zero). */
+  counts: readonly MessageCounts[];
   /** Per read (by change index): the stored messages addressed to the reader in its range. */
   covered: ReadonlyMap<number, readonly AddressedMessage[]>;
+  /** The counts of the stored messages the reads cover. */
+  coveredCounts: readonly MessageCounts[];
   /** Per `UnreadAboveKey`, in the same order: the count of stored messages matching it. */
   unreadAbove: readonly number[];
   /**
    * Cursors and totals an interrupted earlier attempt at this very batch already wrote (a store
    * without transactions): the fold leaves them as they are.
    */
-  settled?: Readonly<{ cursors: readonly CursorKey[]; totals: readonly string[] }>;
+  settled?: Readonly<{
+    cursors: readonly CursorKey[];
+    totals: readonly string[];
+    counts?: readonly MessageSlot[];
+  }>;
 }>;
+
+/** What the second pass loads, for `ReadKeys`. */
+export type ReadDocuments = Pick<StoredDocuments, 'covered' | 'unreadAbove' | 'coveredCounts'>;
 
 /** What a batch writes: each list holds a document's final state after the batch. */
 export type ReadModelWrites = Readonly<{
@@ -98,6 +121,8 @@ export type ReadModelWrites = Readonly<{
   cursors: readonly ReadCursorDocument[];
   /** Unread totals the batch changed. */
   totals: readonly UnreadTotal[];
+  /** Message counts the batch changed (a new message's included once it has a transition). */
+  counts: readonly MessageCounts[];
 }>;
 
 export const cursorKeyOf = ({ userId, conversationId }: CursorKey): string =>

@@ -47,8 +47,10 @@ const nothingStored: StoredDocuments = {
   recipients: [],
   cursors: [],
   totals: [],
+  counts: [],
   covered: new Map(),
   unreadAbove: [],
+  coveredCounts: [],
 };
 
 describe('the receipts projection', () => {
@@ -95,7 +97,6 @@ describe('the receipts projection', () => {
             userId: 'ann',
             fromExclusive: 7,
             toInclusive: 9,
-            limit: 200,
           },
           {
             change: 1,
@@ -103,7 +104,6 @@ describe('the receipts projection', () => {
             userId: 'ann',
             fromExclusive: 3,
             toInclusive: 12,
-            limit: 200,
           },
         ],
         unreadAbove: [
@@ -120,7 +120,7 @@ describe('the receipts projection', () => {
   });
 
   describe('projectBatch', () => {
-    it('writes a read as one step, one cursor and one total, for 50 messages of a group of 500', () => {
+    it('writes a read as one step, one cursor, one total and the counts of the 50 messages it reads, in a group of 500', () => {
       const covered = Array.from({ length: 50 }, (_, i) => ({
         ...message(i + 1, 500),
         deliveredAt: null,
@@ -141,7 +141,57 @@ describe('the receipts projection', () => {
       ]);
       expect(writes.totals).toEqual([{ userId: 'user-7', total: 11 }]);
       expect([writes.messages, writes.recipients, writes.deliveries]).toEqual([[], [], []]);
-      expect(deltas.map((d) => d.kind)).toEqual(['read', 'cursor_moved']);
+      expect(writes.counts).toEqual(
+        covered.map(({ sequence }) => ({ conversationId: c, sequence, delivered: 1, read: 1 })),
+      );
+      expect(deltas.map((d) => d.kind)).toEqual([
+        'read',
+        'cursor_moved',
+        ...covered.map(() => 'counts'),
+      ]);
+    });
+
+    it('counts from the stored counts, and leaves those an interrupted attempt at this batch already wrote', () => {
+      const covered = [1, 2].map((sequence) => ({ ...message(sequence, 5), deliveredAt: null }));
+      const { writes } = projectBatch(
+        {
+          ...nothingStored,
+          covered: new Map([[0, covered]]),
+          unreadAbove: [0],
+          coveredCounts: [
+            { conversationId: c, sequence: 1, delivered: 3, read: 2 },
+            { conversationId: c, sequence: 2, delivered: 4, read: 1 },
+          ],
+          settled: { cursors: [], totals: [], counts: [{ conversationId: c, sequence: 2 }] },
+        },
+        [read('ann', 2)],
+      );
+      expect(writes.counts).toEqual([{ conversationId: c, sequence: 1, delivered: 4, read: 3 }]);
+    });
+
+    it('counts a delivery ACK only for a recipient whose read has not counted the message', () => {
+      const stored = {
+        ...nothingStored,
+        messages: [message(1, 5), message(2, 5)],
+        recipients: [1, 2].map((sequence) => ({
+          conversationId: c,
+          sequence,
+          userId: 'ann',
+          deliveredAt: null,
+          deliveredDevice: null,
+        })),
+        cursors: [cursor('ann', { readUpTo: 1 })],
+      };
+      const deliver = (sequence: number) => ({
+        kind: 'message_delivered' as const,
+        conversationId: c,
+        sequence,
+        userId: 'ann',
+        deviceId: 'p',
+        deliveredAt: at(9),
+      });
+      const { writes } = projectBatch(stored, [deliver(1), deliver(2)]);
+      expect(writes.counts).toEqual([{ conversationId: c, sequence: 2, delivered: 1, read: 0 }]);
     });
 
     it('leaves cursors and totals an interrupted attempt at this batch already wrote', () => {
@@ -173,6 +223,7 @@ describe('the receipts projection', () => {
         steps: [],
         cursors: [],
         totals: [],
+        counts: [],
       });
       expect(deltas).toEqual([]);
     });

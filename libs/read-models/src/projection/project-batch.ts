@@ -8,6 +8,8 @@ import {
 import type { ReadModelChange } from '../read-model.changes';
 import {
   type CoveredKey,
+  type MessageCounts,
+  type ReadDocuments,
   type ReadKeys,
   type RecipientRow,
   type StepRow,
@@ -23,7 +25,7 @@ import type { ProjectedBatch, ReceiptDelta } from './receipt-deltas';
 export const MAX_COVERED_PER_READ = 200;
 
 /** The documents loaded for `documentKeys`, before the reads' own lookups. */
-export type BaseDocuments = Omit<StoredDocuments, 'covered' | 'unreadAbove'>;
+export type BaseDocuments = Omit<StoredDocuments, keyof ReadDocuments>;
 
 /**
  * The read models' rules, written once: folds a batch of changes over the stored documents it
@@ -46,6 +48,8 @@ type CursorEntry = {
   readonly settled: boolean;
 };
 type Registered = Readonly<{ message: MessageDocument; recipients: ReadonlySet<string> }>;
+/** A message's counts as the batch moves them. */
+type CountsEntry = { message: MessageDocument; counts: MessageCounts };
 /** A read that moved a cursor: its unread count is the reader's messages above it, then. */
 type UnreadStep = Readonly<{ conversationId: string; userId: string; above: number }>;
 
@@ -57,6 +61,10 @@ class BatchFold {
   private readonly storedTotals = new Map<string, number>();
   private readonly settledCursors: ReadonlySet<string>;
   private readonly settledTotals: ReadonlySet<string>;
+  private readonly storedCounts = new Map<string, MessageCounts>();
+  private readonly settledCounts: ReadonlySet<string>;
+  /** Counts the batch moved, in the order it first moved each. */
+  private readonly counts = new Map<string, CountsEntry>();
   /** This batch's registrations, per conversation: the store cannot count them yet. */
   private readonly registered = new Map<string, Registered[]>();
 
@@ -73,7 +81,7 @@ class BatchFold {
 
   constructor(
     stored: BaseDocuments,
-    private readonly reads: Pick<StoredDocuments, 'covered' | 'unreadAbove'> | null,
+    private readonly reads: ReadDocuments | null,
   ) {
     this.planning = reads === null;
     for (const message of stored.messages) this.remember(message);
@@ -81,6 +89,9 @@ class BatchFold {
     for (const total of stored.totals) this.storedTotals.set(total.userId, total.total);
     this.settledCursors = new Set(stored.settled?.cursors.map(cursorKeyOf));
     this.settledTotals = new Set(stored.settled?.totals);
+    this.settledCounts = new Set(stored.settled?.counts?.map(slotKeyOf));
+    for (const c of [...stored.counts, ...(reads?.coveredCounts ?? [])])
+      this.storedCounts.set(slotKeyOf(c), c);
     for (const cursor of stored.cursors) this.track(cursorKeyOf(cursor), cursor);
   }
 
@@ -130,8 +141,17 @@ class BatchFold {
         totals: [...this.unreadMoved]
           .filter(([, moved]) => moved !== 0)
           .map(([userId]) => ({ userId, total: this.totalOf(userId) })),
+        counts: [...this.counts.values()].map((entry) => entry.counts),
       },
-      deltas: this.deltas,
+      deltas: [
+        ...this.deltas,
+        ...[...this.counts.values()].map(({ message, counts }): ReceiptDelta => ({
+          kind: 'counts',
+          message,
+          delivered: counts.delivered,
+          read: counts.read,
+        })),
+      ],
     };
   }
 
@@ -170,6 +190,9 @@ class BatchFold {
       this.newRecipients.push(row);
       const entry = this.cursor(userId, conversationId);
       if (!entry.settled) this.setCursor(entry, messageArrived(entry.after, sequence));
+      // Registered late, below where the recipient has read already: read then, counted now.
+      if (entry.after.readUpTo >= sequence) this.count(message, 'delivered');
+      if (entry.after.sharedReadUpTo >= sequence) this.count(message, 'read');
     }
     this.deltas.push({ kind: 'message_registered', message, recipientIds });
   }
@@ -181,6 +204,10 @@ class BatchFold {
     const row = this.recipients.get(key);
     const message = this.messagesBySlot.get(slotKeyOf(change));
     if (!row || row.deliveredAt !== null || !message) return;
+    // A read covering the message counted it as delivered already.
+    if (this.cursor(change.userId, change.conversationId).after.readUpTo < message.sequence) {
+      this.count(message, 'delivered');
+    }
     const delivered: RecipientRow = {
       ...row,
       deliveredAt: change.deliveredAt,
@@ -212,9 +239,11 @@ class BatchFold {
       userId,
       fromExclusive: receiptsShared ? before.sharedReadUpTo : before.readUpTo,
       toInclusive: readUpToSequence,
-      limit: MAX_COVERED_PER_READ,
     };
-    this.setCursor(entry, moveCursor(before, change, (above) => this.unreadAbove(entry, above)));
+    this.setCursor(
+      entry,
+      moveCursor(before, change, (above) => this.unreadAbove(entry, above)),
+    );
     if (this.planning) {
       this.covered.push(key);
       return;
@@ -228,17 +257,25 @@ class BatchFold {
       shared: receiptsShared,
     });
     const covered = this.coveredMessages(key);
-    if (receiptsShared && covered.length > 0) {
+    for (const { deliveredAt, ...message } of covered) {
+      if (deliveredAt === null && message.sequence > before.readUpTo) {
+        this.count(message, 'delivered');
+      }
+      if (receiptsShared) this.count(message, 'read');
+    }
+    // Pushes tell senders about the first messages only; the counts take them all.
+    const told = covered.slice(0, MAX_COVERED_PER_READ);
+    if (receiptsShared && told.length > 0) {
       this.deltas.push({
         kind: 'read',
         conversationId,
         readerId: userId,
         readUpToSequence,
         readAt: change.readAt,
-        messages: covered.map(({ deliveredAt: _, ...message }) => message),
+        messages: told.map(({ deliveredAt: _, ...message }) => message),
       });
     } else if (!receiptsShared) {
-      for (const { deliveredAt, ...message } of covered) {
+      for (const { deliveredAt, ...message } of told) {
         if (deliveredAt !== null) continue;
         this.deltas.push({
           kind: 'delivered',
@@ -274,6 +311,24 @@ class BatchFold {
     return all.slice(firstAbove(all, above)).filter(({ recipients }) => recipients.has(userId));
   }
 
+  /** One more recipient of the message delivered (a delivery ACK or any read) or read (shared). */
+  private count(message: MessageDocument, which: 'delivered' | 'read'): void {
+    const key = slotKeyOf(message);
+    if (this.settledCounts.has(key)) return;
+    let entry = this.counts.get(key);
+    if (!entry) {
+      const { conversationId, sequence } = message;
+      const counts = this.storedCounts.get(key) ?? {
+        conversationId,
+        sequence,
+        delivered: 0,
+        read: 0,
+      };
+      this.counts.set(key, (entry = { message, counts }));
+    }
+    entry.counts = { ...entry.counts, [which]: entry.counts[which] + 1 };
+  }
+
   private setCursor(entry: CursorEntry, after: ReadCursorDocument): void {
     const { userId } = after;
     if (!entry.settled && !this.settledTotals.has(userId)) {
@@ -301,7 +356,7 @@ class BatchFold {
         bySequence.set(message.sequence, { ...message, deliveredAt: null });
       messages = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
     }
-    return messages.slice(0, key.limit).map((message) => {
+    return messages.map((message) => {
       // A delivery earlier in this batch is newer than what was loaded.
       const row = this.recipients.get(recipientKeyOf({ ...message, userId }));
       return row && row.deliveredAt !== message.deliveredAt

@@ -45,6 +45,16 @@ export type ReceiptDelta =
       shared: boolean;
       cursor: ReadCursorDocument;
       totalUnread: number;
+    }>
+  /**
+   * A message's counts as the batch left them, once per message whose counts it changed, after
+   * the batch's other deltas: what a summary pushed for the batch says.
+   */
+  | Readonly<{
+      kind: 'counts';
+      message: MessageDocument;
+      delivered: number;
+      read: number;
     }>;
 
 export type ProjectedBatch = Readonly<{
