@@ -45,7 +45,7 @@ const opts = new Command()
     '--cost-windows <a,b>',
     'the two batching windows (ms) the CPU cost model is fitted to',
     (v) => v.split(',').map(Number),
-    [DEFAULT_BATCH_WINDOW_MS, 1000],
+    [20, 1000],
   )
   .option(
     '--cost-burst <n>',
@@ -99,7 +99,7 @@ const plan = {
 };
 
 const ackShape = opts.ackShape === 'single' ? 'single' : 'frame';
-const [costWindowA = DEFAULT_BATCH_WINDOW_MS, costWindowB = 1000] = opts.costWindows;
+const [costWindowA = 20, costWindowB = 1000] = opts.costWindows;
 
 const costPlan: CostPlan = {
   windowsMs: [costWindowA, costWindowB],

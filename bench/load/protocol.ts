@@ -1,3 +1,4 @@
+import { DEFAULTS } from '@receipts/client';
 import type { HistogramData } from './stats';
 
 /** An answered delivered ACK: its messages must be delivered (or read) in the log. */
@@ -18,7 +19,7 @@ export type AnsweredSamples = { delivered: DeliveredSample[]; reads: ReadSample[
 export type AckShape = 'frame' | 'single';
 
 /** The SDK's default batching window (`ReceiptsClientOptions.batchWindowMs`). */
-export const DEFAULT_BATCH_WINDOW_MS = 20;
+export const DEFAULT_BATCH_WINDOW_MS: number = DEFAULTS.batchWindowMs;
 
 /** Orchestrator -> load process (over the fork IPC channel; the load itself goes over loopback). */
 export type RunCommand = {
