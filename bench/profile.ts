@@ -6,7 +6,12 @@ type ProfileNode = {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 };
-type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+type CpuProfile = {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+};
 
 export type ProfileLine = { name: string; selfMs: number; percent: number };
 export type ProfileSummary = {
@@ -94,8 +99,9 @@ const top = (totals: Map<string, number>, totalMs: number, n: number): ProfileLi
     }));
 
 /**
- * Self time by function and by area, from the .cpuprofile files `node --cpu-prof` wrote in `dir`,
- * counting only samples taken within `window` (ms since the profile started) when given.
+ * Self time by function and by area, from the .cpuprofile files `node --cpu-prof` wrote in `dir`
+ * (one per thread), counting only samples taken within `window` when given: ms since the first
+ * thread's profile started (worker threads start later; all share the process's clock).
  */
 export const summarizeProfiles = (
   dir: string,
@@ -109,8 +115,11 @@ export const summarizeProfiles = (
   const ownInclusive = new Map<string, number>();
   const byRole = new Map<string, number>();
   let totalUs = 0;
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const profiles = files.map(
+    (file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+  );
+  const firstStart = Math.min(...profiles.map((p) => p.startTime));
+  for (const profile of profiles) {
     const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
     const parents = new Map<number, number>();
     for (const node of profile.nodes)
@@ -122,7 +131,7 @@ export const summarizeProfiles = (
       : thread('projection.worker')
         ? projectionRole
         : undefined;
-    let clockUs = 0;
+    let clockUs = profile.startTime - firstStart;
     profile.samples.forEach((id, i) => {
       const { functionName, url } = nodes.get(id)!.callFrame;
       const us = profile.timeDeltas[i] ?? 0;
