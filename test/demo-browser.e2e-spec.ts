@@ -91,20 +91,31 @@ describe('the demo page in chromium', () => {
     await snap(alicePage, '2-alice-read');
     await snap(bobPage, '2-bob-laptop-offline');
 
-    // Back online, the laptop catches up from the snapshots: nothing unread.
+    // Back online, the laptop catches up from the change feed (bob's read): nothing unread.
     await bobLaptop.locator('.connection').click();
     await expectAttribute(bobLaptop.locator('.connection'), 'data-online', 'true');
     await expectAttribute(badge(bobLaptop, 'dm'), 'data-unread', '0');
     await expectAttribute(bobLaptop.locator('.total'), 'data-unread', '0');
     await snap(bobPage, '3-bob-laptop-caught-up');
 
-    // The group: "read by n of 5" grows as the played members and bob read; the detail names all.
+    // The group: alice sends and goes offline while the played members deliver and read (each
+    // within 4 s); back online, her phone catches up through the feed and shows their ticks.
     await alice.locator('.back').click();
     await alice.locator('.conversation[data-conversation="group"]').click();
     await send(alice, 'hello group');
     const groupMessage = ownMessages(alice).first();
+    await expectAttribute(groupMessage, 'data-status', 'sent');
+    await alice.locator('.connection').click();
+    await expectAttribute(alice.locator('.connection'), 'data-online', 'false');
     await expectAttribute(badge(bobLaptop, 'group'), 'data-unread', '1');
+    await alicePage.waitForTimeout(5000);
+    await alice.locator('.connection').click();
     await groupMessage.locator('.read-by', { hasText: 'read by 4 of 5' }).waitFor(LIVE);
+    const caughtUp = alice.locator('.caught-up');
+    await caughtUp
+      .filter({ hasText: /caught up to position \d+ \([1-9]\d* changes? from the feed\)/ })
+      .waitFor(LIVE);
+    await snap(alicePage, '5-alice-caught-up');
     await bobLaptop.locator('.conversation[data-conversation="group"]').click();
     await groupMessage.locator('.read-by', { hasText: 'read by 5 of 5' }).waitFor(LIVE);
     await expectAttribute(groupMessage, 'data-status', 'read');
