@@ -24,6 +24,12 @@ export type ReceiptsClientOptions = Readonly<{
    * feed's head.
    */
   resumeFrom?: number;
+  /**
+   * Follow the change feed (on by default): catch up on connecting and after a gap. Off, for a
+   * device that only ACKs (a bot, a load generator): pushes are applied as they come, no
+   * `receipt:resume` is sent, and the snapshots load on every connection if `refreshOnConnect`.
+   */
+  catchUp?: boolean;
   /** For tests: builds the socket instead of `io`. */
   createSocket?: (url: string, options: Parameters<typeof io>[1]) => ReceiptsSocket;
 }> &

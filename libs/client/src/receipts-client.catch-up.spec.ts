@@ -213,6 +213,23 @@ describe('catch-up from the feed', () => {
     expect(device.state.unread('c9')).toBe(4);
   });
 
+  it('sends no resume and applies pushes as they come with catchUp off', async () => {
+    const device = new ReceiptsClient({
+      url: 'http://receipts.test',
+      userId: 'alice',
+      deviceId: 'bot',
+      refreshOnConnect: false,
+      catchUp: false,
+      createSocket: () => socket.asSocket(),
+    });
+    const seen = applied(device);
+    await device.connect();
+    socket.push(socket.record(delivered('m1', 1), delivered('m2', 2)).slice(1));
+    await settle();
+    expect(socket.resumes()).toEqual([]);
+    expect(seen).toEqual([[2, 'push']]);
+  });
+
   it('refuses a persisted position that is not one', () => {
     expect(() => client({ resumeFrom: -1 })).toThrow(TypeError);
     expect(() => client({ resumeFrom: 1.5 })).toThrow(/feed position/);

@@ -40,7 +40,7 @@ export class ReceiptsClient {
   private readonly snapshots: Snapshots;
   private readonly feed: FeedCatchUp;
   private readonly syncs: ReceiptSyncs;
-  private readonly settings: typeof DEFAULTS & { refreshOnConnect: boolean };
+  private readonly settings: typeof DEFAULTS & { refreshOnConnect: boolean; catchUp: boolean };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
@@ -51,7 +51,7 @@ export class ReceiptsClient {
       );
     }
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.settings = { ...DEFAULTS, refreshOnConnect: true, ...defined };
+    this.settings = { ...DEFAULTS, refreshOnConnect: true, catchUp: true, ...defined };
     const create = options.createSocket ?? io;
     this.socket = create(`${options.url}${RECEIPTS_NAMESPACE}`, {
       auth: handshakeAuth(options),
@@ -84,7 +84,9 @@ export class ReceiptsClient {
     );
     this.socket.on('connect', () => this.connected());
     this.socket.on('disconnect', () => this.listeners.emit('connection', 'offline'));
-    this.socket.on('receipts', (updates) => this.feed.pushed(updates));
+    this.socket.on('receipts', (updates) =>
+      this.settings.catchUp ? this.feed.pushed(updates) : this.receive(updates, 'push'),
+    );
     this.socket.on('receipt:progress', (updates) => this.progress(updates));
   }
 
@@ -240,7 +242,8 @@ export class ReceiptsClient {
   private connected(): void {
     this.listeners.emit('connection', 'online');
     this.flush();
-    this.feed.start();
+    if (this.settings.catchUp) this.feed.start();
+    else if (this.settings.refreshOnConnect) this.refresh().catch(() => undefined);
     this.syncs.connected();
   }
 
