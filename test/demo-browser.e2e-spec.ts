@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type RunningApp, startApp } from './support/app';
 import { artifactsDir, launchChromium } from './support/browser';
+import { CHAT_SERVER, get } from './support/http';
+import { eventually } from './support/wait';
 
 /**
  * The demo page in a real browser, as two people use it: alice on her phone in one tab, bob on
@@ -91,20 +93,40 @@ describe('the demo page in chromium', () => {
     await snap(alicePage, '2-alice-read');
     await snap(bobPage, '2-bob-laptop-offline');
 
-    // Back online, the laptop catches up from the snapshots: nothing unread.
+    // Back online, the laptop catches up from the change feed (bob's read): nothing unread.
     await bobLaptop.locator('.connection').click();
     await expectAttribute(bobLaptop.locator('.connection'), 'data-online', 'true');
     await expectAttribute(badge(bobLaptop, 'dm'), 'data-unread', '0');
     await expectAttribute(bobLaptop.locator('.total'), 'data-unread', '0');
     await snap(bobPage, '3-bob-laptop-caught-up');
 
-    // The group: "read by n of 5" grows as the played members and bob read; the detail names all.
+    // The group: alice sends and goes offline while the played members deliver and read (each
+    // within 4 s); back online, her phone catches up through the feed and shows their ticks.
     await alice.locator('.back').click();
     await alice.locator('.conversation[data-conversation="group"]').click();
     await send(alice, 'hello group');
     const groupMessage = ownMessages(alice).first();
+    await expectAttribute(groupMessage, 'data-status', 'sent');
+    await alice.locator('.connection').click();
+    await expectAttribute(alice.locator('.connection'), 'data-online', 'false');
     await expectAttribute(badge(bobLaptop, 'group'), 'data-unread', '1');
+    const messageId = await groupMessage.getAttribute('data-message-id');
+    await eventually(
+      'the played members read while alice is away',
+      async () => {
+        const summary = await get(
+          running.url,
+          `/conversations/group-${room}/messages/${messageId}/summary`,
+          CHAT_SERVER,
+        );
+        expect(summary.body).toMatchObject({ readCount: 4 });
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    await alice.locator('.connection').click();
     await groupMessage.locator('.read-by', { hasText: 'read by 4 of 5' }).waitFor(LIVE);
+    await alice.locator('.caught-up', { hasText: /caught up to position [1-9]\d*/ }).waitFor(LIVE);
+    await snap(alicePage, '5-alice-caught-up');
     await bobLaptop.locator('.conversation[data-conversation="group"]').click();
     await groupMessage.locator('.read-by', { hasText: 'read by 5 of 5' }).waitFor(LIVE);
     await expectAttribute(groupMessage, 'data-status', 'read');

@@ -24,6 +24,8 @@ export class Device {
       batchWindowMs: 5,
       ackTimeoutMs: 5000,
       refreshOnConnect: false,
+      // Raw pushes as they come, and the whole frame budget for the frames a test sends.
+      catchUp: false,
     });
     this.client.on('receipts', (frame) => {
       this.positions.push(...frame.map((u) => u.position));

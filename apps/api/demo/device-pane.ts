@@ -1,4 +1,4 @@
-import { type MessageReceipts, ReceiptsClient } from '@receipts/client';
+import { type CaughtUp, type MessageReceipts, ReceiptsClient } from '@receipts/client';
 import type { ChatMessage, DemoChat } from './demo-chat';
 import { h } from './dom';
 import { messageView } from './message-view';
@@ -17,6 +17,8 @@ export class DevicePane {
   private open: Conversation | null = null;
   private readonly details = new Set<string>();
   private readonly acked = new Set<string>();
+  private caughtUp: (CaughtUp & { resynced: boolean }) | null = null;
+  private resynced = false;
 
   constructor(
     private readonly chat: DemoChat,
@@ -29,8 +31,14 @@ export class DevicePane {
     this.element.dataset['device'] = deviceId;
     this.client = new ReceiptsClient({ url: location.origin, userId, deviceId });
     this.client.on('change', () => this.render());
-    // Back online: the SDK sends what was queued and reloads its snapshots; the pane takes in
-    // the messages the chat server held for it meanwhile.
+    // Back online: the SDK sends what was queued and catches up from the change feed (the
+    // ticks and badges it missed); the pane takes in the messages the chat server held for it.
+    this.client.on('caughtUp', (caughtUp) => {
+      this.caughtUp = { ...caughtUp, resynced: this.resynced };
+      this.resynced = false;
+      this.render();
+    });
+    this.client.on('resync', () => (this.resynced = true));
     this.client.on('connection', (status) => {
       if (status === 'online') this.catchUp();
       this.render();
@@ -52,6 +60,8 @@ export class DevicePane {
         message.recipientIds.length,
       );
     }
+    // A conversation opened before it had any message could not be synced yet.
+    if (this.open?.id === message.conversationId) this.sync(message.conversationId);
     if (!this.client.online) return this.render();
     if (message.recipientIds.includes(this.userId)) this.take([message]);
     this.render();
@@ -83,7 +93,15 @@ export class DevicePane {
     if (last > 0) void this.client.markRead(this.open.id, last);
   }
 
+  /** The open chat's per-member progress streams while it is open (stopped on closing it). */
+  private sync(conversationId: string): void {
+    if (this.client.syncing.includes(conversationId)) return;
+    this.client.startReceiptSync(conversationId).catch(() => undefined);
+  }
+
   private select(conversation: Conversation | null): void {
+    if (this.open) this.client.stopReceiptSync(this.open.id).catch(() => undefined);
+    if (conversation) this.sync(conversation.id);
     this.open = conversation;
     this.readOpen();
     this.render();
@@ -118,7 +136,19 @@ export class DevicePane {
           online ? 'online' : 'offline',
         ),
       ),
+      ...(this.caughtUp ? [this.feedLine(this.caughtUp)] : []),
       this.open ? this.conversationView(this.open) : this.list(),
+    );
+  }
+
+  private feedLine(c: CaughtUp & { resynced: boolean }): HTMLElement {
+    const how = c.resynced
+      ? 'resynced from the snapshots'
+      : `${c.entries} change${c.entries === 1 ? '' : 's'} from the feed`;
+    return h(
+      'p',
+      { class: 'caught-up', 'data-position': c.position, 'data-entries': c.entries },
+      `caught up to position ${c.position} (${how})`,
     );
   }
 

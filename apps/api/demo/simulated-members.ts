@@ -15,6 +15,7 @@ export const simulateMembers = (chat: DemoChat, userIds: readonly string[]): voi
         userId,
         deviceId: 'sim',
         refreshOnConnect: false,
+        catchUp: false,
       });
       void client.connect();
       return [userId, client];

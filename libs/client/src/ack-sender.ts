@@ -50,8 +50,9 @@ export class AckSender {
     private readonly socket: ReceiptsSocket,
     private readonly options: AckSenderOptions,
     private readonly onAnswered: (item: AckItem, result: AckResult) => void,
+    pacer = new FramePacer(options.maxFramesPerSecond),
   ) {
-    this.pacer = new FramePacer(options.maxFramesPerSecond);
+    this.pacer = pacer;
     this.offlineSince = socket.connected ? null : Date.now();
     socket.on('connect', () => {
       if (this.offlineSince !== null) this.offlineMs += Date.now() - this.offlineSince;

@@ -13,8 +13,23 @@ export type ReceiptsClientOptions = Readonly<{
   ackTimeoutMs?: number;
   /** How long retryable answers are retried while connected before the last one is handed over. */
   retryForMs?: number;
-  /** Load the badges and the receipts of tracked messages from REST on every (re)connection. */
+  /**
+   * Load the badges and the receipts of tracked messages from REST on the first connection
+   * (the local state starts empty) and after a resync; reconnections catch up from the feed.
+   */
   refreshOnConnect?: boolean;
+  /**
+   * The last feed position this app applied before it was restarted (`client.position`, kept
+   * by the app): the first connection catches up from there. Absent: a fresh start from the
+   * feed's head.
+   */
+  resumeFrom?: number;
+  /**
+   * Follow the change feed (on by default): catch up on connecting and after a gap. Off, for a
+   * device that only ACKs (a bot, a load generator): pushes are applied as they come, no
+   * `receipt:resume` is sent, and the snapshots load on every connection if `refreshOnConnect`.
+   */
+  catchUp?: boolean;
   /** For tests: builds the socket instead of `io`. */
   createSocket?: (url: string, options: Parameters<typeof io>[1]) => ReceiptsSocket;
 }> &

@@ -7,3 +7,6 @@ export * from './receipts-client';
 export type { ReceiptsSocket } from './receipts-socket';
 export type { ReceiptsSnapshot, UnreadSnapshot } from './snapshots';
 export { SnapshotError } from './snapshots';
+export type { CaughtUp, Resynced } from './feed-catch-up';
+export type { SyncStarted } from './receipt-syncs';
+export { ReceiptsRequestError } from './server-requests';

@@ -1,4 +1,4 @@
-import type { MessageSummaryPayload, ReceiptUpdate } from '@receipts/contracts';
+import type { MessageSummaryPayload, ProgressUpdate, ReceiptUpdate } from '@receipts/contracts';
 import type { ReceiptsSnapshot, UnreadSnapshot } from './snapshots';
 
 export type Tick = 'sent' | 'delivered' | 'read';
@@ -60,6 +60,8 @@ const countsOf = (summary: MessageSummaryPayload | undefined, step: Tick): Count
 export class ReceiptState {
   private readonly messages = new Map<string, MessageReceipts>();
   private readonly badges = new Map<string, number>();
+  /** The read cursor each badge was counted at: an older read's counts never replace it. */
+  private readonly cursors = new Map<string, number>();
   totalUnread = 0;
 
   message(conversationId: string, messageId: string): MessageReceipts | undefined {
@@ -121,6 +123,8 @@ export class ReceiptState {
         );
       }
       case 'read_sync':
+        if (update.readUpToSequence <= (this.cursors.get(update.conversationId) ?? 0)) return [];
+        this.cursors.set(update.conversationId, update.readUpToSequence);
         this.badges.set(update.conversationId, update.unread);
         this.totalUnread = update.totalUnread;
         return [];
@@ -134,9 +138,54 @@ export class ReceiptState {
     }
   }
 
+  /**
+   * Folds a sync's per-member progress into the messages it knows (tracked, pushed or loaded
+   * with their detail); returns those it changed. Counts follow the members only where every
+   * recipient is known (after `loadDetail`): otherwise the pushes' summaries carry them.
+   */
+  applyProgress(update: ProgressUpdate): MessageReceipts[] {
+    const known = (messageId: string) => this.message(update.conversationId, messageId);
+    switch (update.type) {
+      case 'member_delivered': {
+        const message = known(update.messageId);
+        if (!message) return [];
+        const member = {
+          userId: update.userId,
+          status: 'delivered' as const,
+          deliveredAt: update.deliveredAt,
+          readAt: null,
+        };
+        return [this.mergeMembers(message, [member])];
+      }
+      case 'member_read': {
+        const member = {
+          userId: update.userId,
+          status: 'read' as const,
+          deliveredAt: update.readAt,
+          readAt: update.readAt,
+        };
+        return update.messages.flatMap((m) => {
+          const message = known(m.messageId);
+          return message ? [this.mergeMembers(message, [member])] : [];
+        });
+      }
+      case 'counts': {
+        const message = known(update.messageId);
+        return message ? [this.merge(message, update.summary, [])] : [];
+      }
+      default: {
+        const unknown: never = update;
+        return unknown;
+      }
+    }
+  }
+
   applyUnread(snapshot: UnreadSnapshot): void {
     for (const conversationId of this.badges.keys()) this.badges.set(conversationId, 0);
-    for (const c of snapshot.conversations) this.badges.set(c.conversationId, c.unread);
+    for (const c of snapshot.conversations) {
+      this.badges.set(c.conversationId, c.unread);
+      this.cursors.set(c.conversationId, c.readUpTo);
+    }
     this.totalUnread = snapshot.totalUnread;
   }
 
@@ -148,6 +197,29 @@ export class ReceiptState {
       readAt: r.status === 'read' ? r.readAt : null,
     }));
     return this.merge(message, summary, members);
+  }
+
+  private mergeMembers(
+    message: MessageReceipts,
+    members: readonly MemberReceipt[],
+  ): MessageReceipts {
+    const merged = this.merge(message, message, members);
+    if (merged.members.length < merged.totalRecipients) return merged;
+    const delivered = merged.members.filter((m) => m.status !== 'sent').length;
+    const read = merged.members.filter((m) => m.status === 'read').length;
+    const status: Tick =
+      read === merged.totalRecipients
+        ? 'read'
+        : delivered === merged.totalRecipients
+          ? 'delivered'
+          : 'sent';
+    const counts = {
+      totalRecipients: merged.totalRecipients,
+      deliveredCount: delivered,
+      readCount: read,
+      status,
+    };
+    return this.merge(merged, counts, []);
   }
 
   private merge(

@@ -4,6 +4,7 @@ import {
   type AckResult,
   MAX_ACK_ITEMS,
   MAX_DELIVERED_BATCH,
+  type ProgressUpdate,
   RECEIPTS_NAMESPACE,
   type ReceiptUpdate,
 } from '@receipts/contracts';
@@ -13,14 +14,22 @@ import { invalidItem } from './ack-validation';
 import type { ReceiptsClientEvents } from './client-events';
 import { DEFAULTS, type ReceiptsClientOptions } from './client-options';
 import { handshakeAuth } from './credentials';
+import { FeedCatchUp } from './feed-catch-up';
+import { FramePacer } from './frame-pacer';
 import { Listeners } from './listeners';
 import { type MessageReceipts, ReceiptState } from './receipt-state';
+import { ReceiptSyncs, type SyncStarted } from './receipt-syncs';
 import type { ReceiptsSocket } from './receipts-socket';
+import { ServerRequests } from './server-requests';
 import { Snapshots } from './snapshots';
+
+const isPosition = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
  * A device's receipts: ACKs batched over a short window into one frame for all conversations,
- * coalesced, retried and kept while offline; pushes and REST snapshots folded into `state`.
+ * coalesced, retried and kept while offline; pushes, the change feed it catches up from after
+ * a gap or a reconnection, sync progress and REST snapshots folded into `state`.
  */
 export class ReceiptsClient {
   readonly socket: ReceiptsSocket;
@@ -29,13 +38,20 @@ export class ReceiptsClient {
   private readonly queue = new AckQueue(MAX_DELIVERED_BATCH);
   private readonly sender: AckSender;
   private readonly snapshots: Snapshots;
-  private readonly settings: typeof DEFAULTS & { refreshOnConnect: boolean };
+  private readonly feed: FeedCatchUp;
+  private readonly syncs: ReceiptSyncs;
+  private readonly settings: typeof DEFAULTS & { refreshOnConnect: boolean; catchUp: boolean };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
   constructor(options: ReceiptsClientOptions) {
+    if (options.resumeFrom !== undefined && !isPosition(options.resumeFrom)) {
+      throw new TypeError(
+        `resumeFrom must be a feed position (an integer ≥ 0), not ${String(options.resumeFrom)}`,
+      );
+    }
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.settings = { ...DEFAULTS, refreshOnConnect: true, ...defined };
+    this.settings = { ...DEFAULTS, refreshOnConnect: true, catchUp: true, ...defined };
     const create = options.createSocket ?? io;
     this.socket = create(`${options.url}${RECEIPTS_NAMESPACE}`, {
       auth: handshakeAuth(options),
@@ -43,12 +59,48 @@ export class ReceiptsClient {
       autoConnect: false,
     });
     this.snapshots = new Snapshots(options.url, options);
-    this.sender = new AckSender(this.socket, this.settings, (item, result) =>
-      this.answered(item, result),
+    const pacer = new FramePacer(this.settings.maxFramesPerSecond);
+    this.sender = new AckSender(
+      this.socket,
+      this.settings,
+      (item, result) => this.answered(item, result),
+      pacer,
+    );
+    const requests = new ServerRequests(this.socket, pacer, this.settings.ackTimeoutMs);
+    this.feed = new FeedCatchUp(
+      this.socket,
+      requests,
+      {
+        apply: (updates, source) => this.receive(updates, source),
+        refresh: () => this.refresh(),
+        resynced: (resync) => this.listeners.emit('resync', resync),
+        caughtUp: (caughtUp) => this.listeners.emit('caughtUp', caughtUp),
+        failed: (error) => this.listeners.emit('catchUpFailed', error),
+      },
+      { resumeFrom: options.resumeFrom ?? null, snapshotsFirst: this.settings.refreshOnConnect },
+    );
+    this.syncs = new ReceiptSyncs(this.socket, requests, (conversationId, error) =>
+      this.listeners.emit('syncFailed', conversationId, error),
     );
     this.socket.on('connect', () => this.connected());
     this.socket.on('disconnect', () => this.listeners.emit('connection', 'offline'));
-    this.socket.on('receipts', (updates) => this.receive(updates));
+    this.socket.on('receipts', (updates) =>
+      this.settings.catchUp ? this.feed.pushed(updates) : this.receive(updates, 'push'),
+    );
+    this.socket.on('receipt:progress', (updates) => this.progress(updates));
+  }
+
+  /**
+   * The last position of the user's change feed this device applied (null until it knows):
+   * keep it, and pass it as `resumeFrom` when the app starts again.
+   */
+  get position(): number | null {
+    return this.feed.position;
+  }
+
+  /** The conversations the app wants synced (`startReceiptSync`, not stopped or refused). */
+  get syncing(): string[] {
+    return this.syncs.conversations;
   }
 
   get online(): boolean {
@@ -101,6 +153,22 @@ export class ReceiptsClient {
   markRead(conversationId: string, upToSequence: number): Promise<AckResult> {
     const item: AckItem = { type: 'read', conversationId, upToSequence };
     return this.enqueue(item, (w) => this.queue.read(conversationId, upToSequence, w));
+  }
+
+  /**
+   * Streams the per-member progress of the user's messages in a conversation to this device
+   * (`progress` events, folded into `state`) until `stopReceiptSync`: call it when the chat
+   * screen opens. Kept across reconnections (started again on each). Rejects with a
+   * `ReceiptsRequestError`: `TOO_MANY_SYNCS`, `UNKNOWN_CONVERSATION` (not a member), …
+   * Offline, it settles once connected.
+   */
+  startReceiptSync(conversationId: string): Promise<SyncStarted> {
+    return this.syncs.start(conversationId);
+  }
+
+  /** Stops a sync (the chat screen closed): at once here, on the server now or on reconnect. */
+  stopReceiptSync(conversationId: string): Promise<void> {
+    return this.syncs.stop(conversationId);
   }
 
   /** A message this user just sent (registered by the chat server): shown `sent` from now. */
@@ -157,6 +225,7 @@ export class ReceiptsClient {
     this.timer = null;
     for (const { waiters } of this.queue.take()) for (const w of waiters) w(CLOSED);
     this.sender.close();
+    this.syncs.close();
     this.socket.disconnect();
   }
 
@@ -173,7 +242,9 @@ export class ReceiptsClient {
   private connected(): void {
     this.listeners.emit('connection', 'online');
     this.flush();
-    if (this.settings.refreshOnConnect) this.refresh().catch(() => undefined);
+    if (this.settings.catchUp) this.feed.start();
+    else if (this.settings.refreshOnConnect) this.refresh().catch(() => undefined);
+    this.syncs.connected();
   }
 
   private answered(item: AckItem, result: AckResult): void {
@@ -194,14 +265,24 @@ export class ReceiptsClient {
     }
   }
 
-  private receive(updates: ReceiptUpdate[]): void {
-    this.listeners.emit('receipts', updates);
+  private receive(updates: ReceiptUpdate[], source: 'push' | 'feed'): void {
+    this.listeners.emit('receipts', updates, source);
     for (const update of updates) {
       for (const message of this.state.apply(update)) this.listeners.emit('message', message);
       if (update.type === 'read_sync') {
         this.listeners.emit('readSync', update);
-        const { conversationId, totalUnread } = update;
-        this.listeners.emit('unread', { conversationId, totalUnread });
+        const { conversationId } = update;
+        this.listeners.emit('unread', { conversationId, totalUnread: this.state.totalUnread });
+      }
+    }
+    this.changed();
+  }
+
+  private progress(updates: ProgressUpdate[]): void {
+    this.listeners.emit('progress', updates);
+    for (const update of updates) {
+      for (const message of this.state.applyProgress(update)) {
+        this.listeners.emit('message', message);
       }
     }
     this.changed();
