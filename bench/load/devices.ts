@@ -35,7 +35,14 @@ export class Device {
       upTo: number,
     ) => void,
   ) {
-    this.client = new ReceiptsClient({ url, userId: user.id, deviceId, refreshOnConnect: false });
+    // Pushes as they come: a load device measures ACK -> push, and the relay has no feed.
+    this.client = new ReceiptsClient({
+      url,
+      userId: user.id,
+      deviceId,
+      refreshOnConnect: false,
+      catchUp: false,
+    });
     this.client.on('receipts', (updates) => recorder.onUpdates(user.id, updates));
     this.sender = new AckSender(this.client.socket, recorder, 120_000);
   }

@@ -72,25 +72,27 @@ export class FeedCatchUp {
   }
 
   private async loop(): Promise<void> {
+    // What one catch-up took from the feed, over all its passes (a gap found after a pass
+    // starts another).
+    const taken = { entries: 0 };
     try {
       do {
         this.again = false;
         this.order.hold();
-        await this.once();
+        await this.once(taken);
       } while (this.again && this.socket.connected);
     } finally {
       this.running = false;
     }
   }
 
-  private async once(): Promise<void> {
+  private async once(taken: { entries: number }): Promise<void> {
     if (this.order.position === null) {
       const head = await this.head();
       if (head === null) return;
       await this.snapshots();
       this.order.startAt(head);
     }
-    let entries = 0;
     for (;;) {
       const after = this.order.position ?? 0;
       const page = await this.requests.ask('receipt:resume', { after, limit: MAX_FEED_PAGE });
@@ -104,7 +106,7 @@ export class FeedCatchUp {
         return;
       }
       const fresh = this.order.page(page.entries);
-      entries += fresh.length;
+      taken.entries += fresh.length;
       if (fresh.length > 0) this.hooks.apply(fresh, 'feed');
       if (page.next >= page.head || page.entries.length === 0) break;
     }
@@ -113,7 +115,7 @@ export class FeedCatchUp {
     const held = this.order.release();
     if (held.length > 0) this.hooks.apply(held, 'push');
     if (this.order.gap) this.again = true;
-    else this.hooks.caughtUp({ position: this.order.position ?? 0, entries });
+    else this.hooks.caughtUp({ position: this.order.position ?? 0, entries: taken.entries });
   }
 
   /** The feed's head, without replaying it: a one-entry page's `head` (or a resync's). */
