@@ -243,15 +243,19 @@ describe('projections rebuild', () => {
     server = await startServer(dataDir);
     await seed(server.url, 'history', 10_000);
     await caughtUp(dataDir, 60_000);
+    const shadow = path.join(dataDir, 'read-models.sqlite.rebuild');
     const first = startCli(dataDir, ['projections', 'rebuild', '--batch', '20']);
+    // The lease is claimed before the copy is created: once the copy exists, stop the rebuild
+    // (it cannot finish meanwhile, however fast the machine).
     await eventually(
-      'the first rebuild holding its lease',
-      async () => expect((await status(dataDir)).state).toBe('rebuilding'),
-      { timeoutMs: 20_000, intervalMs: 20 },
+      'the first rebuild writing its copy',
+      () => expect(fs.existsSync(shadow)).toBe(true),
+      { timeoutMs: 20_000, intervalMs: 5 },
     );
     // Stopped, it still holds its lease (its process exists): nothing else may rebuild.
     first.child.kill('SIGSTOP');
     try {
+      expect((await status(dataDir)).state).toBe('rebuilding');
       const second = await cli(dataDir, 'projections', 'rebuild');
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/a rebuild of this projection is already running \(pid \d+ on/);
