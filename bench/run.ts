@@ -58,6 +58,11 @@ const opts = new Command()
     'frame: one receipt:ack per device per window; single: one receipt:delivered/read per ACK',
     'frame',
   )
+  .option(
+    '--paced-reference <t/s>',
+    'the rate the 50% and 80% phases are shares of (default: the measured maximum); fixed, it compares latencies of two builds at the same offered load',
+    (v) => Number(v),
+  )
   .option('--profile', 'run the service under node --cpu-prof and summarise self time')
   .option('--soak <seconds>', 'soak length (default 300, or 20 with --quick)', (v) => Number(v))
   .option('--keep', 'keep the temp data directory')
@@ -75,6 +80,7 @@ const opts = new Command()
     costWindows: number[];
     costBurst: number;
     ackShape: string;
+    pacedReference?: number;
     profile?: boolean;
     soak?: number;
     keep?: boolean;
@@ -266,6 +272,7 @@ const servicePhases = async (tag: string) => {
   });
   const peakAtMaxMb = memoryOf(pid).peakMb;
   const perMessage = fleet.transitionsPerMessage;
+  const reference = opts.pacedReference ?? max.transitionsPerSecond;
   const paced = (phase: string, share: number, measureS: number, onTick?: () => void) =>
     measure(
       fleet,
@@ -273,7 +280,7 @@ const servicePhases = async (tag: string) => {
       {
         phase,
         mode: 'paced',
-        offered: share * max.transitionsPerSecond,
+        offered: share * reference,
         perMessage,
         windowMs: opts.windowMs,
         warmupS: plan.warmup,
@@ -309,7 +316,7 @@ const servicePhases = async (tag: string) => {
     const crash = fleet.run({
       phase: 'crash',
       mode: 'paced',
-      transitionsPerSecond: 0.5 * max.transitionsPerSecond,
+      transitionsPerSecond: 0.5 * reference,
       transitionsPerMessage: perMessage,
       windowMs: opts.windowMs,
       burst: 1,
