@@ -1,5 +1,6 @@
 import type { ReceiptsClientOptions } from './client-options';
-import { ReceiptsClient } from './receipts-client';
+import type { ReceiptsClient } from './receipts-client';
+import { clientOn } from './testing/fake-client';
 import { FakeSocket } from './testing/fake-socket';
 
 let socket: FakeSocket;
@@ -26,15 +27,7 @@ afterEach(() => {
 
 const client = (
   options: Partial<Pick<ReceiptsClientOptions, 'refreshOnConnect' | 'resumeFrom'>> = {},
-) =>
-  new ReceiptsClient({
-    url: 'http://receipts.test',
-    userId: 'alice',
-    deviceId: 'phone',
-    refreshOnConnect: false,
-    createSocket: () => socket.asSocket(),
-    ...options,
-  });
+) => clientOn(socket, options);
 
 const delivered = (messageId: string, sequence: number, recipientId = 'bob') =>
   ({
@@ -214,14 +207,7 @@ describe('catch-up from the feed', () => {
   });
 
   it('sends no resume and applies pushes as they come with catchUp off', async () => {
-    const device = new ReceiptsClient({
-      url: 'http://receipts.test',
-      userId: 'alice',
-      deviceId: 'bot',
-      refreshOnConnect: false,
-      catchUp: false,
-      createSocket: () => socket.asSocket(),
-    });
+    const device = clientOn(socket, { deviceId: 'bot', catchUp: false });
     const seen = applied(device);
     await device.connect();
     socket.push(socket.record(delivered('m1', 1), delivered('m2', 2)).slice(1));

@@ -1,17 +1,13 @@
 import type { AckFrame, AckResult } from '@receipts/contracts';
 import { DEFAULTS } from './client-options';
-import { ReceiptsClient } from './receipts-client';
+import { clientOn } from './testing/fake-client';
 import { FakeSocket } from './testing/fake-socket';
 
 const WINDOW = DEFAULTS.batchWindowMs;
 
 const client = (socket: FakeSocket, options: Partial<{ retryForMs: number }> = {}) =>
-  new ReceiptsClient({
-    url: 'http://receipts.test',
+  clientOn(socket, {
     userId: 'bob',
-    deviceId: 'phone',
-    refreshOnConnect: false,
-    createSocket: () => socket.asSocket(),
     ...options,
   });
 

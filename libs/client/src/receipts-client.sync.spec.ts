@@ -1,5 +1,5 @@
-import { ReceiptsClient } from './receipts-client';
 import { ReceiptsRequestError } from './server-requests';
+import { clientOn } from './testing/fake-client';
 import { FakeSocket } from './testing/fake-socket';
 
 let socket: FakeSocket;
@@ -10,14 +10,7 @@ beforeEach(() => {
 });
 afterEach(() => jest.useRealTimers());
 
-const client = () =>
-  new ReceiptsClient({
-    url: 'http://receipts.test',
-    userId: 'alice',
-    deviceId: 'phone',
-    refreshOnConnect: false,
-    createSocket: () => socket.asSocket(),
-  });
+const client = () => clientOn(socket);
 // Requests share the frame budget (10 a second) and are answered on the fake clock.
 const settle = () => jest.advanceTimersByTimeAsync(1000);
 const answered = async <T>(request: Promise<T>): Promise<T> => {
