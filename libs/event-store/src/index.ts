@@ -2,3 +2,4 @@ export * from './event-store';
 export * from './sqlite-event-store';
 export * from './esdb-event-store';
 export * from './worker-module';
+export { openEventFile } from './sqlite-event-file';
