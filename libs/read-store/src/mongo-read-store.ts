@@ -6,6 +6,7 @@ import {
   type Document,
   type Filter,
   type IndexDescription,
+  type UpdateFilter,
   MongoBulkWriteError,
   MongoClient,
   MongoServerError,
@@ -928,38 +929,34 @@ export class MongoReadStore implements ReadStore {
 }
 
 /** Guarded upsert: writes only over an older state; a duplicate key means a newer one is there. */
-const cursorWrite = (
-  cursor: ReadCursorDocument,
+const guardedUpsert = <T extends Positioned>(
+  key: Filter<T>,
+  document: Omit<T, 'position'>,
   checkpoint: GlobalPosition,
   parked: boolean,
-): AnyBulkWriteOperation<CursorDoc> => ({
+): AnyBulkWriteOperation<T> => ({
   updateOne: {
-    filter: {
-      userId: cursor.userId,
-      conversationId: cursor.conversationId,
-      position: olderThan(checkpoint, parked),
-    },
-    update: { $set: { ...cursor, position: checkpoint } },
+    filter: { ...key, position: olderThan(checkpoint, parked) },
+    update: { $set: { ...document, position: checkpoint } } as UpdateFilter<T>,
     upsert: true,
   },
 });
 
-/** Guarded upsert of a message's counts, as a cursor's. */
-const countsWrite = (
-  counts: MessageCounts,
-  checkpoint: GlobalPosition,
-  parked: boolean,
-): AnyBulkWriteOperation<CountsDoc> => ({
-  updateOne: {
-    filter: {
-      conversationId: counts.conversationId,
-      sequence: counts.sequence,
-      position: olderThan(checkpoint, parked),
-    },
-    update: { $set: { ...counts, position: checkpoint } },
-    upsert: true,
-  },
-});
+const cursorWrite = (cursor: ReadCursorDocument, checkpoint: GlobalPosition, parked: boolean) =>
+  guardedUpsert<CursorDoc>(
+    { userId: cursor.userId, conversationId: cursor.conversationId },
+    cursor,
+    checkpoint,
+    parked,
+  );
+
+const countsWrite = (counts: MessageCounts, checkpoint: GlobalPosition, parked: boolean) =>
+  guardedUpsert<CountsDoc>(
+    { conversationId: counts.conversationId, sequence: counts.sequence },
+    counts,
+    checkpoint,
+    parked,
+  );
 
 const toCounts = (doc: MessageCounts): MessageCounts => ({
   conversationId: doc.conversationId,
