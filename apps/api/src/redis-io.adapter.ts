@@ -2,7 +2,7 @@ import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { closeRedis, createRedis, throttledWarning } from '@receipts/infrastructure';
-import { withSafePublish } from '@receipts/realtime';
+import { withCaughtCommands } from '@receipts/realtime';
 import { EdgeIoAdapter, type SocketEdge } from './io.adapter';
 
 /**
@@ -23,9 +23,14 @@ export class RedisIoAdapter extends EdgeIoAdapter {
     });
     // The subscriber waits for Redis however long it takes, and resubscribes after a reconnect.
     this.sub = createRedis(url, 'socket.io-sub', { maxRetriesPerRequest: null });
+    const logger = new Logger('Fan-out');
     this.adapterConstructor = createAdapter(
-      withSafePublish(this.pub, throttledWarning(new Logger('Fan-out'), 'push not published')),
-      this.sub,
+      withCaughtCommands(this.pub, ['publish'], throttledWarning(logger, 'push not published')),
+      withCaughtCommands(
+        this.sub,
+        ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'],
+        throttledWarning(logger, 'subscription not changed'),
+      ),
     );
   }
 

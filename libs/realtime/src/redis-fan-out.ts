@@ -3,26 +3,33 @@ import type { Redis } from 'ioredis';
 import { RECEIPTS_NAMESPACE, type ServerToClientEvents } from '@receipts/contracts';
 import type { RoomEmitter } from './coalescing-push-channel';
 
+/** The commands Socket.IO's Redis adapter and emitter send without handling what they return. */
+export type DroppedCommand =
+  'publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
+
 /**
- * The client with a `publish` that never rejects. Socket.IO's Redis adapter and emitter drop the
- * promise `publish` returns (socketio/socket.io-redis-emitter#139), so a publish failing while
- * Redis is away would be an unhandled rejection, which ends a Node process. A push is best
- * effort: a lost one is reported and the device catches up from REST.
+ * The client with `commands` that never reject. Socket.IO's Redis adapter and emitter drop the
+ * promises these return (socketio/socket.io-redis-emitter#139; the adapter's `close()` unsubscribes
+ * the same way), so one failing while Redis is away (a publish, or an unsubscribe still queued when
+ * a node shuts down) would be an unhandled rejection, which ends a Node process. A push is best
+ * effort: a lost one is reported and the device catches up from the feed.
  */
-export const withSafePublish = (client: Redis, onError: (error: unknown) => void): Redis =>
+export const withCaughtCommands = (
+  client: Redis,
+  commands: readonly DroppedCommand[],
+  onError: (error: unknown) => void,
+): Redis =>
   new Proxy(client, {
     get(target, property) {
-      if (property === 'publish') {
-        return (channel: string | Buffer, message: string | Buffer) =>
-          target.publish(channel, message).catch((error: unknown) => {
-            onError(error);
-            return 0;
-          });
-      }
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function'
-        ? (value as (...args: unknown[]) => unknown).bind(target)
-        : value;
+      if (typeof value !== 'function') return value;
+      const bound = (value as (...args: unknown[]) => unknown).bind(target);
+      if (!commands.includes(property as DroppedCommand)) return bound;
+      return (...args: unknown[]) =>
+        (bound(...args) as Promise<unknown>).catch((error: unknown) => {
+          onError(error);
+          return 0;
+        });
     },
   });
 
@@ -31,4 +38,6 @@ export const withSafePublish = (client: Redis, onError: (error: unknown) => void
  * server (the standalone projector): the API nodes' Redis adapter delivers what this publishes.
  */
 export const redisRoomEmitter = (client: Redis, onError: (error: unknown) => void): RoomEmitter =>
-  new Emitter<ServerToClientEvents>(withSafePublish(client, onError)).of(RECEIPTS_NAMESPACE);
+  new Emitter<ServerToClientEvents>(withCaughtCommands(client, ['publish'], onError)).of(
+    RECEIPTS_NAMESPACE,
+  );
