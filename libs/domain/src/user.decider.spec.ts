@@ -1,6 +1,7 @@
 import {
   DeciderSpecification,
   later,
+  now,
   readReceiptsChanged,
   setReadReceipts,
 } from '@receipts/testing';
@@ -49,5 +50,21 @@ describe('decideReadReceipts', () => {
         .given([readReceiptsChanged({ enabled: false }), readReceiptsChanged({ enabled: true })])
         .when(setReadReceipts({ enabled: true }))
         .thenNothingHappens());
+  });
+
+  describe('given a change at the instant the next command carries (or later, on a clock behind)', () => {
+    const oneMsLater = '2024-05-01T12:00:00.001Z';
+
+    it('records the next change a millisecond after it, so the two never share an event id', () =>
+      spec
+        .given([readReceiptsChanged({ enabled: false, changedAt: now })])
+        .when({ ...setReadReceipts({ enabled: true }), metadata: { now } })
+        .then([readReceiptsChanged({ enabled: true, changedAt: oneMsLater })]));
+
+    it('keeps the order of changes when the command comes from a clock behind the last change', () =>
+      spec
+        .given([readReceiptsChanged({ enabled: false, changedAt: later })])
+        .when({ ...setReadReceipts({ enabled: true }), metadata: { now } })
+        .then([readReceiptsChanged({ enabled: true, changedAt: '2024-05-01T12:05:00.001Z' })]));
   });
 });
