@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,35 @@ describeEventStoreConformance('SqliteEventStore', async () => {
 });
 
 describe('SqliteEventStore, beyond the port', () => {
+  it('checkpoints its write-ahead log on a thread of its own, never inside a commit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'receipts-event-store-'));
+    const file = join(dir, 'events.sqlite');
+    const store = new SqliteEventStore(file);
+    try {
+      const padding = 'x'.repeat(1000);
+      for (let i = 0; i < 400; i++) {
+        const events = Array.from({ length: 5 }, () => ({
+          id: randomUUID(),
+          type: 'probe',
+          data: { padding },
+          metadata: { schemaVersion: 1 },
+        }));
+        await store.appendToStream(`probe-${i}`, events, 'no_stream');
+      }
+      // 2 MB of log: below the writer's own threshold (and SQLite's default one), so only the
+      // checkpoint thread copies it into the file (which holds only the schema until then).
+      const copied = () => statSync(file).size;
+      const deadline = Date.now() + 5000;
+      while (copied() < 1_000_000 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(copied()).toBeGreaterThanOrEqual(1_000_000);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('has no head while the log is empty', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'receipts-event-store-'));
     const store = new SqliteEventStore(join(dir, 'events.sqlite'));

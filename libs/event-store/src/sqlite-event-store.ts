@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from './event-store';
+import { SqliteEventCheckpointer } from './sqlite-event-checkpointer';
 import { openEventFile } from './sqlite-event-file';
 import { SqliteEventWriter } from './sqlite-event-writer';
 
@@ -33,6 +34,8 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
   private readonly writer: SqliteEventWriter;
+  /** Started with the first append: a store that only reads leaves the checkpoints to writers. */
+  private checkpointer: SqliteEventCheckpointer | null = null;
   private readonly statements;
 
   /**
@@ -41,7 +44,7 @@ export class SqliteEventStore implements EventStore {
    *   0 hands them to the writer at the end of the current event-loop turn
    */
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly pollIntervalMs = 25,
     groupCommitMs = 0,
   ) {
@@ -76,6 +79,7 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) return Promise.reject(new Error('Nothing to append'));
+    this.checkpointer ??= new SqliteEventCheckpointer(this.file);
     return this.writer.append(stream, events, expected);
   }
 
@@ -128,6 +132,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.writer.close();
+    await this.checkpointer?.close();
     this.db.close();
   }
 }

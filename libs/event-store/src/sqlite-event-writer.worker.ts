@@ -11,6 +11,9 @@ import type { AppendRequest, WriterCommand, WriterData } from './sqlite-event-wr
 
 const port = parentPort!;
 const db = openEventFile((workerData as WriterData).file);
+// Checkpoints are the checkpoint thread's (SqliteEventCheckpointer); this threshold (40 MB of
+// log) only bounds the write-ahead log should that thread be gone.
+db.pragma('wal_autocheckpoint = 10000');
 const appendBatch = batchAppender(db);
 let queued: AppendRequest[] = [];
 let scheduled = false;
