@@ -69,6 +69,10 @@ const projectionRole = (functionName: string): string =>
     ? 'idle (projection thread)'
     : 'projection thread: log reads, fold, read-model commits';
 
+/** The checkpoint thread copies the event log's write-ahead log back into the file. */
+const checkpointRole = (functionName: string): string =>
+  functionName === '(idle)' ? 'idle (checkpoint thread)' : 'checkpoint thread: WAL checkpoints';
+
 /** Where a frame's code lives: a package, one of our libs or apps, Node itself, or V8. */
 const areaOf = (url: string, functionName: string): string => {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
@@ -130,7 +134,9 @@ export const summarizeProfiles = (
       ? writerRole
       : thread('projection.worker')
         ? projectionRole
-        : undefined;
+        : thread('sqlite-event-checkpoint.worker')
+          ? checkpointRole
+          : undefined;
     let clockUs = profile.startTime - firstStart;
     profile.samples.forEach((id, i) => {
       const { functionName, url } = nodes.get(id)!.callFrame;

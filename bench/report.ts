@@ -279,7 +279,7 @@ export const renderReport = (r: BenchResult): string => {
   if (r.profile) {
     out.push('');
     out.push(
-      `service CPU profile during the max phase (${int(r.profile.totalMs)} ms sampled over all its threads: main, event-store writer, projection), time by role:`,
+      `service CPU profile during the max phase (${int(r.profile.totalMs)} ms sampled over all its threads: main, event-store writer and checkpoints, projection), time by role:`,
     );
     out.push(
       table(
