@@ -69,7 +69,7 @@ const projectionRole = (functionName: string): string =>
     ? 'idle (projection thread)'
     : 'projection thread: log reads, fold, read-model commits';
 
-/** The checkpoint thread copies the event log's write-ahead log back into the file. */
+/** Checkpoint threads copy a file's write-ahead log back into it (event log, read models). */
 const checkpointRole = (functionName: string): string =>
   functionName === '(idle)' ? 'idle (checkpoint thread)' : 'checkpoint thread: WAL checkpoints';
 
@@ -134,7 +134,7 @@ export const summarizeProfiles = (
       ? writerRole
       : thread('projection.worker')
         ? projectionRole
-        : thread('sqlite-event-checkpoint.worker')
+        : thread('sqlite-checkpoint.worker')
           ? checkpointRole
           : undefined;
     let clockUs = profile.startTime - firstStart;

@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from './event-store';
-import { SqliteEventCheckpointer } from './sqlite-event-checkpointer';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { openEventFile } from './sqlite-event-file';
 import { SqliteEventWriter } from './sqlite-event-writer';
 
@@ -35,7 +35,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly writer: SqliteEventWriter;
   /** Started with the first append: a store that only reads leaves the checkpoints to writers. */
-  private checkpointer: SqliteEventCheckpointer | null = null;
+  private checkpointer: SqliteCheckpointer | null = null;
   private readonly statements;
 
   /**
@@ -79,7 +79,8 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) return Promise.reject(new Error('Nothing to append'));
-    this.checkpointer ??= new SqliteEventCheckpointer(this.file);
+    // The writer thread's connection keeps only the safety net (sqlite-event-writer.worker.ts).
+    this.checkpointer ??= new SqliteCheckpointer(this.file, null);
     return this.writer.append(stream, events, expected);
   }
 

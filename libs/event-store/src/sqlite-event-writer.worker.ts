@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { batchAppender } from './sqlite-event-append';
 import { openEventFile } from './sqlite-event-file';
+import { CHECKPOINT_SAFETY_NET_PAGES } from './sqlite-checkpointer';
 import type { AppendRequest, WriterCommand, WriterData } from './sqlite-event-writer.messages';
 
 /*
@@ -11,9 +12,9 @@ import type { AppendRequest, WriterCommand, WriterData } from './sqlite-event-wr
 
 const port = parentPort!;
 const db = openEventFile((workerData as WriterData).file);
-// Checkpoints are the checkpoint thread's (SqliteEventCheckpointer); this threshold (40 MB of
-// log) only bounds the write-ahead log should that thread be gone.
-db.pragma('wal_autocheckpoint = 10000');
+// Checkpoints are the checkpoint thread's (SqliteCheckpointer); this threshold only bounds the
+// write-ahead log should that thread be gone.
+db.pragma(`wal_autocheckpoint = ${CHECKPOINT_SAFETY_NET_PAGES}`);
 const appendBatch = batchAppender(db);
 let queued: AppendRequest[] = [];
 let scheduled = false;

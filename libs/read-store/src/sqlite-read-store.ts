@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { GlobalPosition } from '@receipts/event-store';
+import { type GlobalPosition, SqliteCheckpointer } from '@receipts/event-store';
 import type {
   AddressedMessage,
   BaseDocuments,
@@ -94,6 +94,9 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
   private readonly audit: SqliteReadModelAudit;
   private readonly control: SqliteProjectionControl;
   private readonly feedRetention: number;
+  private readonly bulk: boolean;
+  /** Started with the first batch written, unless bulk: a connection that only reads leaves it. */
+  private checkpointer: SqliteCheckpointer | null = null;
 
   /**
    * @param bulk for a rebuild into a fresh file that nothing else reads until it is done: no
@@ -105,6 +108,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     { bulk = false, feedRetention = DEFAULT_FEED_RETENTION }: { bulk?: boolean } & FeedOptions = {},
   ) {
     this.feedRetention = feedRetention;
+    this.bulk = bulk;
     this.db = new Database(file);
     if (bulk) {
       this.db.pragma('journal_mode = MEMORY');
@@ -194,6 +198,7 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     changes: readonly ReadModelChange[],
     checkpoint: GlobalPosition,
   ): Promise<AppliedBatch> {
+    if (!this.bulk) this.checkpointer ??= new SqliteCheckpointer(this.file, this.db);
     return Promise.resolve(
       this.db
         .transaction((): AppliedBatch => {
@@ -607,9 +612,9 @@ export class SqliteReadStore implements ReadStore, SyncDocumentSource {
     );
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
-    return Promise.resolve();
   }
 }
 
