@@ -122,6 +122,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const serviceMain = join(__dirname, '..', 'apps', 'api', 'src', 'main.js');
+/** As `npm start` runs the service: V8's old generation bounded (docs/OPERATIONS.md, "Memory"). */
+const SERVICE_NODE_ARGS = ['--max-old-space-size=384'];
 
 /** Live heap after each full GC (Mark-Compact) of the service, from --trace-gc: [ms since start, MB]. */
 const liveHeap: Array<[number, number]> = [];
@@ -147,7 +149,7 @@ const startService = async (
     RECEIPTS_DEV_IDENTITY: 'on',
   };
   const startedAt = performance.now();
-  const service = spawnNode(serviceMain, [], env, nodeArgs, onGcLine);
+  const service = spawnNode(serviceMain, [], env, [...SERVICE_NODE_ARGS, ...nodeArgs], onGcLine);
   spawned.push(service);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/health/ready`, service);
