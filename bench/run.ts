@@ -123,7 +123,7 @@ const log = (line: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const serviceMain = join(__dirname, '..', 'apps', 'api', 'src', 'main.js');
 /** As `npm start` runs the service: V8's old generation bounded (docs/OPERATIONS.md, "Memory"). */
-const SERVICE_NODE_ARGS = ['--max-old-space-size=384'];
+const SERVICE_NODE_ARGS = ['--max-old-space-size=512'];
 
 /** Live heap after each full GC (Mark-Compact) of the service, from --trace-gc: [ms since start, MB]. */
 const liveHeap: Array<[number, number]> = [];
