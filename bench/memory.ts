@@ -17,7 +17,7 @@ import { Command } from 'commander';
 import { LoadFleet } from './load-fleet';
 import { scrape } from './metrics';
 import { measurePhase } from './phases';
-import { type Spawned, freePort, spawnNode, waitReady } from './processes';
+import { type Spawned, freePort, serviceEnv, spawnNode, waitReady } from './processes';
 
 const opts = new Command()
   .option('--seconds <s>', 'how long to saturate', (v) => Number(v), 30)
@@ -133,16 +133,7 @@ const main = async (): Promise<void> => {
   const service: Spawned = spawnNode(
     join(__dirname, '..', 'apps', 'api', 'src', 'main.js'),
     [],
-    {
-      RECEIPTS_DATA_DIR: join(root, 'service'),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RECEIPTS_STORE: 'embedded',
-      RECEIPTS_PROJECTOR: 'thread',
-      RECEIPTS_DEV_IDENTITY: 'on',
-      ...settings,
-    },
+    { ...serviceEnv(join(root, 'service'), port), ...settings },
     [
       ...opts.nodeArg,
       ...(opts.heapSnapshot

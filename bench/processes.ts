@@ -11,6 +11,18 @@ export type Spawned = {
   stop: (signal?: NodeJS.Signals, graceMs?: number) => Promise<void>;
 };
 
+/** The service as the benchmark runs it: embedded stores, the projection on its thread, the development identity. */
+export const serviceEnv = (dataDir: string, port: number): Record<string, string> => ({
+  RECEIPTS_DATA_DIR: dataDir,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  RECEIPTS_STORE: 'embedded',
+  RECEIPTS_PROJECTOR: 'thread',
+  // The load generator's chat server and devices name themselves (x-service-name, handshake ids).
+  RECEIPTS_DEV_IDENTITY: 'on',
+});
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();

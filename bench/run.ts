@@ -19,7 +19,7 @@ import { TRANSITION_SHARE } from './load/universe';
 import { type CostPlan, costPhases, idleOf } from './cost-phases';
 import { type PhaseSpec, type Measured, eventsPerTransitionOf, measurePhase } from './phases';
 import { costRatios, fitCostModel } from './cost-model';
-import { type Spawned, freePort, memoryOf, spawnNode, waitReady } from './processes';
+import { type Spawned, freePort, memoryOf, serviceEnv, spawnNode, waitReady } from './processes';
 import { summarizeProfiles } from './profile';
 import type { RebuildResult } from './rebuild';
 import type { RawAppendResult } from './baseline/raw-append';
@@ -138,16 +138,7 @@ const startService = async (
 ): Promise<{ process: Spawned; url: string; dataDir: string; startedAt: number }> => {
   const dataDir = join(root, name);
   const port = await freePort();
-  const env = {
-    RECEIPTS_DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    RECEIPTS_STORE: 'embedded',
-    RECEIPTS_PROJECTOR: 'thread',
-    // The load generator's chat server and devices name themselves (x-service-name, handshake ids).
-    RECEIPTS_DEV_IDENTITY: 'on',
-  };
+  const env = serviceEnv(dataDir, port);
   const startedAt = performance.now();
   const service = spawnNode(serviceMain, [], env, [...SERVICE_NODE_ARGS, ...nodeArgs], onGcLine);
   spawned.push(service);

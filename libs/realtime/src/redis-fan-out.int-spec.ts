@@ -2,24 +2,13 @@
  * Socket.IO's Redis adapter drops the promises of the commands it sends; a node shutting down
  * while Redis is away still has its unsubscribes queued, and closing the client rejects them.
  */
-import { type AddressInfo, createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '@receipts/testing';
 import { withCaughtCommands } from './redis-fan-out';
 
-/** A loopback port nothing listens on: the client stays in its connecting/reconnecting cycle. */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
-/** A subscriber as the API creates it (offline queue on, no retry limit), never connected. */
+/** Nothing listens on its port: the client stays in its connecting/reconnecting cycle. */
 const subscriber = async (): Promise<Redis> => {
-  const redis = new Redis(await closedPort(), '127.0.0.1', {
+  const redis = new Redis(await freePort(), '127.0.0.1', {
     lazyConnect: true,
     maxRetriesPerRequest: null,
   });

@@ -74,7 +74,8 @@ export const ensureRedisServerInstalled = (): void => {
     throw new Error(`apt-get did not install a working redis-server: ${INSTALL_HINT}`);
 };
 
-const freePort = (): Promise<number> =>
+/** A loopback port nothing listens on (at the moment it is returned). */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
