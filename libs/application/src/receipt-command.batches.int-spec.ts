@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,37 +197,40 @@ describe('ReceiptCommandService with many ACKs in one tick', () => {
   });
 
   it('fails every ACK of a batch whose append fails, writes nothing, and then works again', async () => {
-    let failing = true;
-    const flaky: EventStore = {
-      appendToStream: (stream, events, expected) =>
-        failing
-          ? Promise.reject(new Error('disk I/O error'))
-          : store.appendToStream(stream, events, expected),
-      readStream: (stream, from) => store.readStream(stream, from),
-      readAll: (options) => store.readAll(options),
-      headPosition: () => store.headPosition(),
-      subscribeToAll: (options) => store.subscribeToAll(options),
-      close: () => store.close(),
-    };
-    const onFlaky = new ReceiptCommandService(flaky, new ReceiptMetrics());
+    // The store itself refuses the batch's last event (a read), after the deliveries before it
+    // were inserted in the same append: the whole append must be undone, not just that event.
+    const file = new Database(join(dir, 'events.sqlite'));
+    file.pragma('busy_timeout = 10000');
+    file.exec(`
+      CREATE TABLE refuse_reads (refusing INTEGER);
+      INSERT INTO refuse_reads VALUES (1);
+      CREATE TRIGGER refuse_reads BEFORE INSERT ON events
+        WHEN NEW.type = 'conversation_read' AND EXISTS (SELECT 1 FROM refuse_reads)
+        BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;
+    `);
     const batch = () => [
-      onFlaky.acknowledge(acknowledgeDelivery({ messageIds: ['m1'] }), {}),
-      onFlaky.acknowledge(acknowledgeDelivery({ messageIds: ['m2'] }), {}),
-      onFlaky.acknowledge(markConversationRead({ upToSequence: 1 }), {}),
+      commands.acknowledge(acknowledgeDelivery({ messageIds: ['m1'] }), {}),
+      commands.acknowledge(acknowledgeDelivery({ messageIds: ['m2'] }), {}),
+      commands.acknowledge(markConversationRead({ upToSequence: 1 }), {}),
     ];
-    const failed = await Promise.allSettled(batch());
-    expect(failed.map(outcomeOrCode)).toEqual([
-      'STORE_UNAVAILABLE',
-      'STORE_UNAVAILABLE',
-      'STORE_UNAVAILABLE',
-    ]);
-    expect(await store.readStream(bobs)).toEqual([]);
-    failing = false;
-    expect(await Promise.all(batch())).toEqual([
-      { applied: 1, duplicates: 0 },
-      { applied: 1, duplicates: 0 },
-      { applied: 1, duplicates: 0 },
-    ]);
-    expect(await facts(bobs)).toEqual(['delivered 1', 'delivered 2', 'read 1']);
+    try {
+      const failed = await Promise.allSettled(batch());
+      expect(appendsTo(bobs)).toBe(1);
+      expect(failed.map(outcomeOrCode)).toEqual([
+        'STORE_UNAVAILABLE',
+        'STORE_UNAVAILABLE',
+        'STORE_UNAVAILABLE',
+      ]);
+      expect(await store.readStream(bobs)).toEqual([]);
+      file.exec('DELETE FROM refuse_reads');
+      expect(await Promise.all(batch())).toEqual([
+        { applied: 1, duplicates: 0 },
+        { applied: 1, duplicates: 0 },
+        { applied: 1, duplicates: 0 },
+      ]);
+      expect(await facts(bobs)).toEqual(['delivered 1', 'delivered 2', 'read 1']);
+    } finally {
+      file.close();
+    }
   });
 });
