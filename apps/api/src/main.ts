@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import { ReceiptMetrics } from '@receipts/application';
 import { loadVerificationKey } from '@receipts/identity';
-import { identitySettings, loadConfig } from '@receipts/infrastructure';
+import {
+  RECEIPTS_CONFIG,
+  type ReceiptsConfig,
+  identitySettings,
+  loadConfig,
+} from '@receipts/infrastructure';
 
 const main = async (): Promise<void> => {
   // Validated before the modules load, so a bad variable stops the start with its name only.
-  const config = loadConfig();
-  const identity = identitySettings(config);
+  const identity = identitySettings(loadConfig());
   // Likewise a key that does not load: named here, not inside Nest's trace from the module.
   if (identity.tokens) await loadVerificationKey(identity.tokens.key, identity.tokens.algorithm);
   if (identity.development) {
@@ -18,6 +22,7 @@ const main = async (): Promise<void> => {
   const { createApp } = await import('./create-app');
   const app = await createApp();
   app.get(ReceiptMetrics).collectProcessMetrics();
+  const config = app.get<ReceiptsConfig>(RECEIPTS_CONFIG);
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   console.log(

@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ReceiptMetrics } from '@receipts/application';
-import { loadConfig } from '@receipts/infrastructure';
+import { RECEIPTS_CONFIG, type ReceiptsConfig, loadConfig } from '@receipts/infrastructure';
 
 const main = async (): Promise<void> => {
   // Validated before the modules load, so a bad variable stops the start with its name only.
-  const config = loadConfig();
+  loadConfig();
   const { ProjectorModule } = await import('./projector.module');
   const app = await NestFactory.create<NestExpressApplication>(ProjectorModule, {
     bufferLogs: true,
@@ -15,6 +15,7 @@ const main = async (): Promise<void> => {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.get(ReceiptMetrics).collectProcessMetrics();
+  const config = app.get<ReceiptsConfig>(RECEIPTS_CONFIG);
   await app.listen(config.PROJECTOR_PORT, config.HOST);
   const url = await app.getUrl();
   console.log(`receipts projector: health on ${url}/health/ready, metrics on ${url}/metrics`);
