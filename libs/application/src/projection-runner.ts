@@ -88,12 +88,16 @@ export class ProjectionRunner implements FollowingProjection {
   private paused = false;
   private readonly recent = new RecentCursors();
   private lastReconciled = Date.now();
+  /** The wait after the next failure: doubles with each failure, back to the first after progress. */
+  private backoff: number;
 
   constructor(
     private readonly events: EventStore,
     private readonly readStore: ReadStore,
     private readonly options: ProjectionRunnerOptions,
-  ) {}
+  ) {
+    this.backoff = options.backoffMs;
+  }
 
   status(): ProjectionStatus {
     return { position: this.position, running: this.running, paused: this.paused };
@@ -101,7 +105,6 @@ export class ProjectionRunner implements FollowingProjection {
 
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
-    let backoff = this.options.backoffMs;
     try {
       while (!signal.aborted) {
         try {
@@ -112,15 +115,15 @@ export class ProjectionRunner implements FollowingProjection {
           }
           this.setPaused(false);
           await this.follow(signal);
-          backoff = this.options.backoffMs;
+          this.backoff = this.options.backoffMs;
         } catch (error) {
           if (signal.aborted) break;
           this.options.onError(error);
           await this.readStore
             .recordError(this.options.projection, describeError(error), new Date())
             .catch(() => undefined);
-          await sleep(backoff, signal);
-          backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
+          await sleep(this.backoff, signal);
+          this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs);
         }
       }
     } finally {
@@ -207,6 +210,7 @@ export class ProjectionRunner implements FollowingProjection {
     })) {
       const { deltas, feed } = await this.applyBatch(batch);
       this.position = batch.at(-1)!.position;
+      this.backoff = this.options.backoffMs;
       await this.reconcile(deltas);
       await this.options.onCommitted?.({
         position: this.position,
