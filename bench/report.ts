@@ -278,39 +278,35 @@ export const renderReport = (r: BenchResult): string => {
   );
   if (r.profile) {
     out.push('');
-    out.push(
-      `service CPU profile during the max phase (${int(r.profile.totalMs)} ms sampled over all its threads: main, event-store writer and checkpoints, projection), time by role:`,
-    );
-    out.push(
-      table(
-        ['role', 'ms', '%'],
-        r.profile.byRole.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
-      ),
-    );
-    out.push('self time by area:');
-    out.push(
-      table(
-        ['area', 'self ms', '%'],
-        r.profile.byArea.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
-      ),
-    );
-    out.push('top functions by self time:');
-    out.push(
-      table(
-        ['function', 'self ms', '%'],
-        r.profile.topFunctions.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
-      ),
-    );
-    out.push('our code paths by inclusive time:');
-    out.push(
-      table(
-        ['function', 'inclusive ms', '%'],
-        r.profile.ownInclusive.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
-      ),
-    );
+    out.push(renderProfile(r.profile, 'the max phase'));
   }
   return out.join('\n');
 };
+
+/** A CPU profile's summary: time by role, by area, top functions, our code paths. */
+export const renderProfile = (profile: ProfileSummary, during: string): string =>
+  [
+    `service CPU profile during ${during} (${int(profile.totalMs)} ms sampled over all its threads: main, event-store writer and checkpoints, projection), time by role:`,
+    table(
+      ['role', 'ms', '%'],
+      profile.byRole.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+    ),
+    'self time by area:',
+    table(
+      ['area', 'self ms', '%'],
+      profile.byArea.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+    ),
+    'top functions by self time:',
+    table(
+      ['function', 'self ms', '%'],
+      profile.topFunctions.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+    ),
+    'our code paths by inclusive time:',
+    table(
+      ['function', 'inclusive ms', '%'],
+      profile.ownInclusive.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+    ),
+  ].join('\n');
 
 /** RSS samples taken every `intervalS` during the soak: growth of the last third over the first. */
 export const soakRssOf = (
