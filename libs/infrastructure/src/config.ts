@@ -45,7 +45,7 @@ export const configSchema = z.object({
   /** How long the projector lets a small batch grow before taking the next one. */
   RECEIPTS_PROJECTOR_SETTLE_MS: z.coerce.number().int().min(0).max(1000).default(10),
   /** How long an embedded append waits for others to share its disk flush. */
-  RECEIPTS_GROUP_COMMIT_MS: z.coerce.number().int().min(0).max(100).default(0),
+  RECEIPTS_GROUP_COMMIT_MS: z.coerce.number().int().min(0).max(100).default(4),
   /** How long a cached summary or unread answer may be served; 0 turns the cache off. */
   RECEIPTS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   /** Entries each user's change feed keeps; older positions are answered RESYNC_REQUIRED. */
