@@ -2,11 +2,7 @@ import { int, num } from './format';
 import type { BenchResult, Target } from './report';
 
 const fmtMs = (value: number | null): string =>
-  value === null
-    ? 'n/a'
-    : value === Number.POSITIVE_INFINITY
-      ? '> 10 s'
-      : `${Math.round(value)} ms`;
+  value === null ? 'n/a' : value === Number.POSITIVE_INFINITY ? '> 10 s' : `${int(value)} ms`;
 const below = (value: number | null, limit: number): boolean => value !== null && value <= limit;
 
 /** The engine rework's targets, each with the measured figure and pass or miss. */
