@@ -5,7 +5,7 @@ import type { DocsWritten } from './docs-per-read';
 import { renderCostModel } from './cost-report';
 import { int, ms, num, pair, pct, table } from './format';
 import type { Percentiles } from './load/stats';
-import type { ProfileSummary } from './profile';
+import type { ProfileLine, ProfileSummary } from './profile';
 import type { RebuildResult } from './rebuild';
 import type { RawAppendResult } from './baseline/raw-append';
 
@@ -284,29 +284,33 @@ export const renderReport = (r: BenchResult): string => {
 };
 
 /** A CPU profile's summary: time by role, by area, top functions, our code paths. */
-export const renderProfile = (profile: ProfileSummary, during: string): string =>
-  [
-    `service CPU profile during ${during} (${int(profile.totalMs)} ms sampled over all its threads: main, event-store writer and checkpoints, projection), time by role:`,
+export const renderProfile = (profile: ProfileSummary, during: string): string => {
+  const lines = (
+    title: string,
+    columns: [string, string],
+    rows: readonly ProfileLine[],
+  ): string[] => [
+    title,
     table(
-      ['role', 'ms', '%'],
-      profile.byRole.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+      [...columns, '%'],
+      rows.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
     ),
-    'self time by area:',
-    table(
-      ['area', 'self ms', '%'],
-      profile.byArea.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+  ];
+  return [
+    ...lines(
+      `service CPU profile during ${during} (${int(profile.totalMs)} ms sampled over all its threads: main, event-store writer and checkpoints, projection), time by role:`,
+      ['role', 'ms'],
+      profile.byRole,
     ),
-    'top functions by self time:',
-    table(
-      ['function', 'self ms', '%'],
-      profile.topFunctions.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
-    ),
-    'our code paths by inclusive time:',
-    table(
-      ['function', 'inclusive ms', '%'],
-      profile.ownInclusive.map((l) => [l.name, int(l.selfMs), String(l.percent)]),
+    ...lines('self time by area:', ['area', 'self ms'], profile.byArea),
+    ...lines('top functions by self time:', ['function', 'self ms'], profile.topFunctions),
+    ...lines(
+      'our code paths by inclusive time:',
+      ['function', 'inclusive ms'],
+      profile.ownInclusive,
     ),
   ].join('\n');
+};
 
 /** RSS samples taken every `intervalS` during the soak: growth of the last third over the first. */
 export const soakRssOf = (
