@@ -14,7 +14,8 @@ export const loggingModule = (): DynamicModule =>
     imports: [ConfigurationModule],
     inject: [RECEIPTS_CONFIG],
     useFactory: (config: ReceiptsConfig) => ({
-      pinoHttp: { level: config.LOG_LEVEL, autoLogging: false, quietReqLogger: true },
+      // The root logger's options; with the middleware on no route, no request is logged.
+      pinoHttp: { level: config.LOG_LEVEL },
       forRoutes: [],
     }),
   });
