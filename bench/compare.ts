@@ -2,15 +2,16 @@
  * Two builds of the service under the same load, alternated: a change's effect on CPU per
  * transition and on latency, with the host's drift spread over both. Each run starts one build's
  * service on a fresh data dir, connects the benchmark's population (2 load processes, 5,040
- * devices, 250 ms window), holds a paced rate, then saturates; the load processes are this
+ * devices, the SDK's 250 ms window), holds a paced rate, then saturates; the load processes are this
  * checkout's for both builds.
  *
  * Usage: node dist/bench/compare.js [--other <the other checkout's dist>] [--rate 900]
  *        [--seconds 20] [--rounds 3] [--env K=V]... [--other-env K=V]... [--profile]
  * --env and --other-env give each side settings of its own: with --other-env and no --other,
- * the two sides are this build with two settings. With neither it runs this build alone. --profile runs this build under `node --cpu-prof`
- * and prints, per run, where its paced phase's time went (the profiler costs CPU: compare
- * builds without it). Prints one row per run, the medians per build, and a JSON line.
+ * the two sides are this build with two settings. With neither it runs this build alone.
+ * --profile runs this build under `node --cpu-prof` and prints, per run, where its paced
+ * phase's time went (the profiler costs CPU: compare builds without it). Prints one row per
+ * run, the medians per build, and a JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { int, ms, pair, table } from './format';
 import { LoadFleet } from './load-fleet';
+import { DEFAULT_BATCH_WINDOW_MS } from './load/protocol';
 import { measurePhase } from './phases';
 import { freePort, serviceEnv, spawnNode, waitReady } from './processes';
 import { summarizeProfiles } from './profile';
@@ -96,7 +98,7 @@ const runOnce = async ({ build, dist, env }: Side, round: number): Promise<Run> 
           mode,
           offered: mode === 'paced' ? opts.rate : 0,
           perMessage: mode === 'paced' ? fleet.transitionsPerMessage : 0,
-          windowMs: 250,
+          windowMs: DEFAULT_BATCH_WINDOW_MS,
           warmupS: 3,
           measureS: opts.seconds,
         },
