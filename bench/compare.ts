@@ -21,18 +21,13 @@ import { int, ms, pair, table } from './format';
 import { LoadFleet } from './load-fleet';
 import { DEFAULT_BATCH_WINDOW_MS } from './load/protocol';
 import { measurePhase } from './phases';
-import { freePort, serviceEnv, spawnNode, waitReady } from './processes';
+import { freePort, serviceEnv, settingsOf, spawnNode, waitReady } from './processes';
 import { summarizeProfiles } from './profile';
 import { type PhaseSummary, renderProfile } from './report';
 
 function collect(value: string, all: string[]): string[] {
   return [...all, value];
 }
-
-const settings = (pairs: readonly string[]): Record<string, string> =>
-  Object.fromEntries(
-    pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  );
 
 const opts = new Command()
   .option('--other <dist>', "the other build's dist directory (for example ../base/dist)")
@@ -151,13 +146,13 @@ const median = (values: number[]): number => {
 const main = async (): Promise<void> => {
   const here = join(__dirname, '..');
   const builds: Side[] = [
-    { build: 'this', dist: here, env: settings(opts.env) },
+    { build: 'this', dist: here, env: settingsOf(opts.env) },
     ...(opts.other || opts.otherEnv.length > 0
       ? [
           {
             build: 'other',
             dist: opts.other ? resolve(opts.other) : here,
-            env: settings(opts.otherEnv),
+            env: settingsOf(opts.otherEnv),
           },
         ]
       : []),

@@ -17,7 +17,7 @@ import { Command } from 'commander';
 import { LoadFleet } from './load-fleet';
 import { scrape } from './metrics';
 import { measurePhase } from './phases';
-import { type Spawned, freePort, serviceEnv, spawnNode, waitReady } from './processes';
+import { type Spawned, freePort, serviceEnv, settingsOf, spawnNode, waitReady } from './processes';
 
 const opts = new Command()
   .option('--seconds <s>', 'how long to saturate', (v) => Number(v), 30)
@@ -124,12 +124,7 @@ const main = async (): Promise<void> => {
   const root = mkdtempSync(join(tmpdir(), 'receipts-memory-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const settings = Object.fromEntries(
-    opts.env.map((pair) => {
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
+  const settings = settingsOf(opts.env);
   const service: Spawned = spawnNode(
     join(__dirname, '..', 'apps', 'api', 'src', 'main.js'),
     [],

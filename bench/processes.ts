@@ -23,6 +23,15 @@ export const serviceEnv = (dataDir: string, port: number): Record<string, string
   RECEIPTS_DEV_IDENTITY: 'on',
 });
 
+/** `KEY=VALUE` options (`--env`) as the environment they set. */
+export const settingsOf = (pairs: readonly string[]): Record<string, string> =>
+  Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
